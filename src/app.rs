@@ -1,0 +1,94 @@
+//! Putting the pieces together: database ready, secret key known, HTTP server bound.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+
+use crate::config::{Config, SecretKey};
+use crate::db::{self, DbPool};
+use crate::web::{self, AppState, FixedRoute};
+
+/// Connections each instance keeps open at most.
+const POOL_SIZE: u32 = 16;
+
+/// The settings key under which a generated secret key is stored.
+const SECRET_KEY_SETTING: &str = "secret_key";
+
+/// Opens the pool, runs pending migrations and settles the secret key. Blocking: call it from
+/// `spawn_blocking` or before the runtime starts serving.
+pub fn prepare_database(config: &Config) -> anyhow::Result<(DbPool, SecretKey)> {
+    let pool = db::connect(&config.database, POOL_SIZE)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let ran = db::migrate(&mut conn)?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, "database migrated");
+    }
+    let secret = match &config.secret_key {
+        Some(key) => key.clone(),
+        None => {
+            let stored = db::settings::get_or_insert(
+                &mut conn,
+                SECRET_KEY_SETTING,
+                SecretKey::generate().expose(),
+            )
+            .map_err(db::DbError::from)?;
+            SecretKey::parse(&stored).map_err(|e| anyhow::anyhow!("stored secret key: {e}"))?
+        }
+    };
+    Ok((pool, secret))
+}
+
+/// A bound, ready-to-run application.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+}
+
+impl Application {
+    /// Prepares the database and binds `config.bind` (port 0 picks a free port).
+    pub async fn build(config: Config, workers: usize) -> anyhow::Result<Self> {
+        Self::build_with(config, workers, None).await
+    }
+
+    /// Like [`Self::build`], with an extra fixed route (for benchmarks).
+    pub async fn build_with(
+        config: Config,
+        workers: usize,
+        fixed: Option<FixedRoute>,
+    ) -> anyhow::Result<Self> {
+        let prep_config = config.clone();
+        let (pool, secret) =
+            tokio::task::spawn_blocking(move || prepare_database(&prep_config)).await??;
+        let listener = TcpListener::bind(config.bind)
+            .map_err(|e| anyhow::anyhow!("BIND: cannot listen on {}: {e}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            pool: pool.clone(),
+            config,
+            secret,
+        };
+        let server = web::serve(listener, state, workers, fixed)?;
+        Ok(Self { port, server, pool })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// The database pool the server uses.
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,81 @@
+// The diesel schema shared by both backends; `tests/app/schema.rs` checks that the SQLite and
+// PostgreSQL migrations both produce exactly this.
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    consultations (id) {
+        id -> Integer,
+        slug -> Text,
+        title -> Text,
+        title_en -> Nullable<Text>,
+        issuer -> Text,
+        issuer_en -> Nullable<Text>,
+        summary -> Text,
+        summary_en -> Nullable<Text>,
+        risk_tier -> Text,
+        topics -> Text,
+        is_demo -> Bool,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        current_version_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    draft_versions (id) {
+        id -> Integer,
+        consultation_id -> Integer,
+        number -> Integer,
+        language -> Text,
+        translation_of -> Nullable<Integer>,
+        title -> Text,
+        preamble -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    divisions (id) {
+        id -> Integer,
+        version_id -> Integer,
+        parent_id -> Nullable<Integer>,
+        kind -> Text,
+        number -> Integer,
+        label -> Text,
+        title -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Integer,
+        version_id -> Integer,
+        division_id -> Nullable<Integer>,
+        number -> Integer,
+        label -> Text,
+        body -> Text,
+        position -> Integer,
+        stable_key -> Text,
+    }
+}
+
+diesel::joinable!(articles -> divisions (division_id));
+diesel::joinable!(articles -> draft_versions (version_id));
+diesel::joinable!(divisions -> draft_versions (version_id));
+diesel::joinable!(draft_versions -> consultations (consultation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    consultations,
+    draft_versions,
+    divisions,
+    articles,
+);

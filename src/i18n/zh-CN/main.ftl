@@ -1,0 +1,71 @@
+site-name = 意见征集
+site-tagline = 法规草案公开征求意见平台
+skip-to-content = 跳到正文
+nav-home = 全部征求意见
+nav-language = 语言
+footer-text = 意见征集（yijian）——逐条公开征求意见。时间均为北京时间。
+footer-source = 本站不使用 JavaScript 也可完整使用。
+
+index-title = 公开征求意见
+index-intro = 以下法规草案正在或曾经公开征求意见。请打开草案，逐条阅读并发表意见。
+filter-legend = 筛选
+filter-status = 状态
+filter-tier = 风险等级
+filter-any = 全部
+filter-apply = 筛选
+index-empty = 没有符合条件的征求意见。
+index-count = 共 { $n } 项
+
+status-label = 状态
+status-upcoming = 尚未开始
+status-open = 正在征求意见
+status-closed = 已截止
+
+tier-label = 风险等级
+tier-low = 低风险
+tier-medium = 中风险
+tier-high = 高风险
+
+issuer-label = 发布机关
+window-label = 征求意见期
+window-range = { $from } 至 { $to }
+topics-label = 主题
+demo-badge = 演示
+demo-notice = 这是演示用的征求意见稿，不是真实法规，所提意见不会送达任何机关。
+
+preamble-title = 说明
+toc-title = 目录
+article-count = 共 { $n } 条
+read-full-text = 阅读全文
+full-text-title = 全文
+translation-notice = 以下为参考译文，以中文文本为准。
+back-to-consultation = 返回征求意见稿
+article-prev = 上一条
+article-next = 下一条
+article-nav = 条文导航
+article-location = 所在位置
+comments-title = 对本条的意见
+comments-open = 征求意见期内，可在此对本条发表意见（支持、反对或修改建议）。
+comments-upcoming = 征求意见尚未开始，开始后可在此对本条发表意见。
+comments-closed = 征求意见已截止，本条不再接收新的意见。
+comments-none = 本条暂无公开意见。
+
+error-heading = 出错了
+error-home = 返回首页
+error-400-title = 请求有误
+error-400-message = 请求的内容无法理解，请检查链接或表单后重试。
+error-403-title = 无权访问
+error-403-message = 您没有权限执行此操作。
+error-404-title = 页面不存在
+error-404-message = 找不到您要访问的征求意见稿、条文或页面，请检查地址是否正确。
+error-405-title = 不支持的请求方式
+error-405-message = 此页面不支持该请求方式。
+error-413-title = 内容过大
+error-413-message = 提交的内容超过了允许的大小。
+error-429-title = 请求过于频繁
+error-429-message = 您的请求过于频繁，请稍后再试。
+error-500-title = 服务器内部错误
+error-500-message = 服务器处理请求时出错，我们已记录此问题。请稍后再试。
+error-503-title = 服务暂时不可用
+error-503-message = 数据库暂时无法访问，请稍后再试。已提交的内容不会丢失。
+error-bad-filter = 筛选条件无效，请从列表中选择状态和风险等级。

@@ -1,0 +1,12 @@
+//! yijian (意见征集): a public consultation platform where drafts are commented article by article.
+
+pub mod app;
+pub mod bench;
+pub mod config;
+pub mod consultations;
+pub mod db;
+pub mod drafts;
+pub mod i18n;
+pub mod reading;
+pub mod seed;
+pub mod web;

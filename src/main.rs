@@ -1,0 +1,249 @@
+//! The `yijian` command: serve the site, migrate, import drafts, seed the demo, run benchmarks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use clap::{Parser, Subcommand};
+
+use yijian::app::{self, Application};
+use yijian::config::{Config, DatabaseUrl};
+use yijian::consultations::{RiskTier, Slug};
+use yijian::drafts::{self, ImportDraftError, NewConsultation};
+use yijian::{bench, db, i18n, seed};
+
+#[derive(Parser)]
+#[command(
+    name = "yijian",
+    version,
+    about = "意见征集 yijian — public consultation on draft rules, article by article",
+    long_about = "意见征集 yijian — public consultation on draft rules, article by article.\n\n\
+        Settings come from the environment: DATABASE_URL (default: yijian.db, a SQLite file; \
+        postgres://… selects PostgreSQL), BIND (default 127.0.0.1:8080), BASE_URL, SECRET_KEY, \
+        SMTP_URL, MAIL_FROM."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default). On an empty SQLite database the demo consultation is created first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Import a draft text file as a new consultation (or, with --translation, as the reference
+    /// translation of an existing one).
+    ImportDraft(ImportArgs),
+    /// Create the demo consultation unless it exists.
+    SeedDemo,
+    /// Measure performance and print figures.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The draft: UTF-8 plain text as pasted from Word.
+    file: PathBuf,
+    /// URL name of the consultation: a-z, 0-9 and '-'.
+    #[arg(long)]
+    slug: String,
+    /// Title (default: the file's first line).
+    #[arg(long)]
+    title: Option<String>,
+    /// Issuing body (发布机关).
+    #[arg(long, default_value = "")]
+    issuer: String,
+    /// Short summary shown on the consultation's page.
+    #[arg(long, default_value = "")]
+    summary: String,
+    /// Risk tier of the regulated subject: low, medium or high.
+    #[arg(long, default_value = "medium", value_parser = parse_tier)]
+    tier: RiskTier,
+    /// Topic tags, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    topics: Vec<String>,
+    /// First day comments are accepted: YYYY-MM-DD (Beijing time, from 00:00) or an RFC 3339 time
+    /// (default: now).
+    #[arg(long, value_parser = parse_opens)]
+    opens: Option<NaiveDateTime>,
+    /// Last day comments are accepted: YYYY-MM-DD (Beijing time, until 24:00) or an RFC 3339 time
+    /// (default: 30 days after opening).
+    #[arg(long, value_parser = parse_closes)]
+    closes: Option<NaiveDateTime>,
+    /// The file is a reference translation of consultation SLUG's current text, not a new consultation.
+    #[arg(long, conflicts_with_all = ["title", "issuer", "summary", "opens", "closes", "topics"])]
+    translation: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Serve an article page and a same-size static response from one server and compare their rates.
+    Pages(bench::PagesArgs),
+}
+
+fn parse_tier(s: &str) -> Result<RiskTier, String> {
+    RiskTier::parse(s).ok_or_else(|| "expected low, medium or high".into())
+}
+
+/// Parses a date (Beijing time) or an RFC 3339 time into UTC; `end_of_day` moves a bare date to
+/// the following midnight so that the named day is included.
+fn parse_when(s: &str, end_of_day: bool) -> Result<NaiveDateTime, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.naive_utc());
+    }
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        "expected YYYY-MM-DD or an RFC 3339 time such as 2026-12-01T09:00:00+08:00".to_string()
+    })?;
+    let date = if end_of_day {
+        date + Duration::days(1)
+    } else {
+        date
+    };
+    i18n::beijing()
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .single()
+        .map(|t| t.naive_utc())
+        .ok_or_else(|| "not a valid time in Beijing".into())
+}
+
+fn parse_opens(s: &str) -> Result<NaiveDateTime, String> {
+    parse_when(s, false)
+}
+
+fn parse_closes(s: &str) -> Result<NaiveDateTime, String> {
+    parse_when(s, true)
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("yijian: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            app::prepare_database(&config)?;
+            println!("{}: migrations applied", config.database.redacted());
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let (pool, _) = app::prepare_database(&config)?;
+            let mut conn = pool.get().map_err(db::DbError::from)?;
+            match seed::demo(&mut conn, now())? {
+                seed::Seeded::Created => {
+                    println!("demo consultation '{}' created", seed::DEMO_SLUG)
+                }
+                seed::Seeded::AlreadyThere => {
+                    println!("demo consultation '{}' already exists", seed::DEMO_SLUG)
+                }
+            }
+            Ok(())
+        }
+        Command::ImportDraft(args) => import(config, args),
+        Command::Bench {
+            what: BenchCommand::Pages(args),
+        } => actix_web::rt::System::new().block_on(bench::pages(args)),
+    }
+}
+
+fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
+    let file_name = args.file.display().to_string();
+    let bytes = read_limited(&args.file)?;
+    let (pool, _) = app::prepare_database(&config)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let summary = if args.translation {
+        drafts::import_translation(&mut conn, &bytes, &file_name, &args.slug, now())?
+    } else {
+        let slug = Slug::parse(&args.slug)
+            .map_err(|e| ImportDraftError::InvalidSlug(args.slug.clone(), e))?;
+        let opens_at = args.opens.unwrap_or_else(now);
+        let closes_at = args.closes.unwrap_or(opens_at + Duration::days(30));
+        let meta = NewConsultation {
+            slug,
+            title: args.title,
+            title_en: None,
+            issuer: args.issuer,
+            issuer_en: None,
+            summary: args.summary,
+            summary_en: None,
+            risk_tier: args.tier,
+            topics: args
+                .topics
+                .into_iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            is_demo: false,
+            opens_at,
+            closes_at,
+        };
+        drafts::import_new_consultation(&mut conn, &bytes, &file_name, &meta, now())?
+    };
+    println!(
+        "{file_name}: imported {} articles in {} divisions into consultation '{}'",
+        summary.articles, summary.divisions, args.slug
+    );
+    Ok(())
+}
+
+/// Reads at most the importer's limit (plus one byte, so the importer can say the file is too big).
+fn read_limited(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(drafts::import::MAX_DRAFT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(bytes)
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let database = config.database.clone();
+        let bind = config.bind;
+        let base_url = config.base_url.clone();
+        let app = Application::build(config, 0).await?;
+        if matches!(database, DatabaseUrl::Sqlite(_)) {
+            let pool = app.pool().clone();
+            let seeded = db::run(&pool, |conn| {
+                if db::consultations::count(conn)? > 0 {
+                    return Ok(None);
+                }
+                Ok(Some(seed::demo(conn, now())))
+            })
+            .await?;
+            if let Some(result) = seeded {
+                result?;
+                tracing::info!(slug = seed::DEMO_SLUG, "demo consultation created");
+            }
+        }
+        tracing::info!(database = %database.redacted(), "database ready");
+        tracing::info!("serving on http://{bind} — open {base_url} in a browser");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

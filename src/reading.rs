@@ -1,0 +1,170 @@
+//! What a reader sees: the list of consultations, one consultation's outline, an article in its
+//! context, the whole text. Each loads with a fixed number of queries, whatever the draft's size.
+
+use chrono::NaiveDateTime;
+
+use crate::consultations::{Consultation, ListFilter};
+use crate::db::{self, DbConnection, DbError};
+use crate::drafts::{self, Article, ArticleHead, Division, DraftVersion, Language, Section};
+use crate::i18n::Locale;
+
+/// Most consultations one listing shows.
+pub const LIST_LIMIT: i64 = 200;
+
+/// The consultations matching `filter`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: ListFilter,
+    now: NaiveDateTime,
+) -> Result<Vec<Consultation>, DbError> {
+    Ok(db::consultations::list(conn, filter, now, LIST_LIMIT)?)
+}
+
+/// A consultation with the version of its text shown to a reader in `locale`.
+#[derive(Clone, Debug)]
+pub struct Shown {
+    /// The consultation.
+    pub consultation: Consultation,
+    /// The authoritative current version.
+    pub original: DraftVersion,
+    /// A reference translation into the reader's language, when one exists.
+    pub translation: Option<DraftVersion>,
+}
+
+impl Shown {
+    /// The version whose text is displayed.
+    pub fn displayed(&self) -> &DraftVersion {
+        self.translation.as_ref().unwrap_or(&self.original)
+    }
+}
+
+fn language_of(locale: Locale) -> Language {
+    match locale {
+        Locale::ZhCn => Language::Chinese,
+        Locale::En => Language::English,
+    }
+}
+
+/// Finds consultation `slug` and the text to show in `locale`; `None` when either is missing.
+fn shown(conn: &mut DbConnection, slug: &str, locale: Locale) -> Result<Option<Shown>, DbError> {
+    let Some(consultation) = db::consultations::by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    let Some(original) = consultation
+        .current_version_id
+        .map(|id| db::drafts::version(conn, id))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let wanted = language_of(locale);
+    let translation = if original.language == wanted {
+        None
+    } else {
+        db::drafts::translation(conn, original.id, wanted)?
+    };
+    Ok(Some(Shown {
+        consultation,
+        original,
+        translation,
+    }))
+}
+
+/// A consultation's front page: its outline of divisions and article labels.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    /// Consultation and versions.
+    pub shown: Shown,
+    /// Divisions and articles in document order.
+    pub sections: Vec<Section<ArticleHead>>,
+    /// How many articles the draft has.
+    pub article_count: usize,
+}
+
+/// Loads the front page of consultation `slug`.
+pub fn overview(
+    conn: &mut DbConnection,
+    slug: &str,
+    locale: Locale,
+) -> Result<Option<Overview>, DbError> {
+    let Some(shown) = shown(conn, slug, locale)? else {
+        return Ok(None);
+    };
+    let version_id = shown.displayed().id;
+    let divisions = db::drafts::divisions(conn, version_id)?;
+    let heads = db::drafts::article_heads(conn, version_id)?;
+    let article_count = heads.len();
+    Ok(Some(Overview {
+        sections: drafts::outline(&divisions, heads),
+        shown,
+        article_count,
+    }))
+}
+
+/// The whole text of consultation `slug`.
+#[derive(Clone, Debug)]
+pub struct FullText {
+    /// Consultation and versions.
+    pub shown: Shown,
+    /// Divisions and articles with their text.
+    pub sections: Vec<Section<Article>>,
+}
+
+/// Loads the whole text of consultation `slug`.
+pub fn full_text(
+    conn: &mut DbConnection,
+    slug: &str,
+    locale: Locale,
+) -> Result<Option<FullText>, DbError> {
+    let Some(shown) = shown(conn, slug, locale)? else {
+        return Ok(None);
+    };
+    let version_id = shown.displayed().id;
+    let divisions = db::drafts::divisions(conn, version_id)?;
+    let articles = db::drafts::articles(conn, version_id)?;
+    Ok(Some(FullText {
+        sections: drafts::outline(&divisions, articles),
+        shown,
+    }))
+}
+
+/// One article with where it stands in the draft.
+#[derive(Clone, Debug)]
+pub struct ArticleView {
+    /// Consultation and versions.
+    pub shown: Shown,
+    /// The article.
+    pub article: Article,
+    /// The divisions enclosing it, outermost first.
+    pub divisions: Vec<Division>,
+    /// The article before it.
+    pub prev: Option<ArticleHead>,
+    /// The article after it.
+    pub next: Option<ArticleHead>,
+}
+
+/// Loads article `number` of consultation `slug`.
+pub fn article(
+    conn: &mut DbConnection,
+    slug: &str,
+    number: i32,
+    locale: Locale,
+) -> Result<Option<ArticleView>, DbError> {
+    let Some(shown) = shown(conn, slug, locale)? else {
+        return Ok(None);
+    };
+    let version_id = shown.displayed().id;
+    let Some(article) = db::drafts::article(conn, version_id, number)? else {
+        return Ok(None);
+    };
+    let all = db::drafts::divisions(conn, version_id)?;
+    let (prev, next) = db::drafts::neighbours(conn, version_id, article.head.position)?;
+    Ok(Some(ArticleView {
+        divisions: drafts::chain(&all, article.head.division_id),
+        shown,
+        article,
+        prev,
+        next,
+    }))
+}

@@ -1,0 +1,131 @@
+//! HTTP errors: one error type for handlers, and one localized page per status code.
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use super::ctx::Ctx;
+use crate::db::DbError;
+
+/// What can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The thing asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The request is malformed; the key names the message shown.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    /// The database cannot be reached.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else; the details go to the log, never to the page.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<DbError> for WebError {
+    fn from(e: DbError) -> Self {
+        if e.is_unavailable() {
+            Self::Unavailable(e.to_string())
+        } else {
+            Self::Internal(e.to_string())
+        }
+    }
+}
+
+/// The message key an error response carries to the page renderer.
+#[derive(Clone, Copy, Debug)]
+struct MessageKey(&'static str);
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        match self {
+            Self::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
+            Self::Internal(e) => tracing::error!(error = %e, "internal error"),
+            Self::NotFound | Self::BadRequest(_) => {}
+        }
+        let mut resp = HttpResponse::new(self.status_code());
+        if let Self::BadRequest(key) = self {
+            resp.extensions_mut().insert(MessageKey(key));
+        }
+        resp
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: Ctx,
+    status: u16,
+    title: String,
+    message: String,
+}
+
+/// Replaces the body of an error response that is not already a page with the localized page
+/// for its status, so framework errors (unknown route, bad path) read like ours.
+pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_html = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let ctx = Ctx::of(res.request());
+    let (title_key, default_message_key) = match status.as_u16() {
+        400 => ("error-400-title", "error-400-message"),
+        403 => ("error-403-title", "error-403-message"),
+        404 => ("error-404-title", "error-404-message"),
+        405 => ("error-405-title", "error-405-message"),
+        413 => ("error-413-title", "error-413-message"),
+        429 => ("error-429-title", "error-429-message"),
+        503 => ("error-503-title", "error-503-message"),
+        s if s >= 500 => ("error-500-title", "error-500-message"),
+        _ => ("error-400-title", "error-400-message"),
+    };
+    let message_key = res
+        .response()
+        .extensions()
+        .get::<MessageKey>()
+        .map_or(default_message_key, |k| k.0);
+    let page = ErrorPage {
+        title: ctx.t(title_key),
+        message: ctx.t(message_key),
+        status: status.as_u16(),
+        ctx,
+    };
+    let body = page.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "error page failed to render");
+        status.to_string()
+    });
+    let (req, res) = res.into_parts();
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            builder.append_header((name.clone(), value.clone()));
+        }
+    }
+    let res = builder
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+        .map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(
+        req, res,
+    )))
+}

@@ -1,0 +1,133 @@
+//! The HTTP edge: routes, extractors, error pages and the middleware around them.
+
+pub mod assets;
+pub mod ctx;
+pub mod errors;
+pub mod health;
+pub mod pages;
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
+use chrono::NaiveDateTime;
+
+use crate::config::{Config, SecretKey};
+use crate::db::DbPool;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database connections.
+    pub pool: DbPool,
+    /// Settings.
+    pub config: Config,
+    /// The key that signs tokens and cookies.
+    pub secret: SecretKey,
+}
+
+impl AppState {
+    /// The current time in UTC, as stored.
+    pub fn now(&self) -> NaiveDateTime {
+        chrono::Utc::now().naive_utc()
+    }
+}
+
+/// A fixed extra route, used by the benchmark to serve a static body beside the real pages.
+#[derive(Clone)]
+pub struct FixedRoute {
+    /// Path it answers.
+    pub path: &'static str,
+    /// Body it returns.
+    pub body: web::Bytes,
+}
+
+/// Starts the HTTP server on `listener` with `workers` worker threads (0: one per core).
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+    workers: usize,
+    fixed: Option<FixedRoute>,
+) -> std::io::Result<Server> {
+    let secure_cookies = state.config.base_url.scheme() == "https";
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        let fixed = fixed.clone();
+        App::new()
+            .app_data(data.clone())
+            .configure(pages::routes)
+            .configure(health::routes)
+            .configure(assets::routes)
+            .configure(move |cfg| {
+                if let Some(f) = fixed {
+                    let body = f.body;
+                    cfg.route(
+                        f.path,
+                        web::get().to(move || {
+                            let body = body.clone();
+                            async move {
+                                HttpResponse::Ok()
+                                    .content_type("text/html; charset=utf-8")
+                                    .body(body)
+                            }
+                        }),
+                    );
+                }
+            })
+            .wrap(
+                ErrorHandlers::new()
+                    .default_handler_client(errors::render_error_page)
+                    .default_handler_server(errors::render_error_page),
+            )
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::X_FRAME_OPTIONS, "DENY"))
+                    .add((header::REFERRER_POLICY, "same-origin"))
+                    .add((
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+                    ))
+                    .add((header::VARY, "Accept-Language, Cookie")),
+            )
+            .wrap_fn(move |req, srv| {
+                let (locale, chosen) = ctx::resolve_locale(&req);
+                req.extensions_mut().insert(locale);
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if chosen {
+                        res.response_mut()
+                            .add_cookie(&ctx::lang_cookie(locale, secure_cookies))
+                            .map_err(actix_web::error::ErrorInternalServerError)?;
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap_fn(|req, srv| {
+                let start = Instant::now();
+                let method = req.method().clone();
+                let path = req.path().to_owned();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    tracing::info!(
+                        method = %method,
+                        path = %path,
+                        status = res.status().as_u16(),
+                        ms = format_args!("{:.1}", start.elapsed().as_secs_f64() * 1000.0),
+                        "request"
+                    );
+                    Ok(res)
+                }
+            })
+    })
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

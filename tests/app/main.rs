@@ -1,0 +1,9 @@
+//! End-to-end tests: the real application on a real database, driven over HTTP like a browser.
+
+mod harness;
+
+mod cli;
+mod errors;
+mod reading;
+mod schema;
+mod setup;
