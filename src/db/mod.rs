@@ -124,7 +124,9 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, DbError> {
     Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(5))
-        .test_on_check_out(true)
+        // A PostgreSQL connection can die with its server (restart, failover); checking it on
+        // check-out lets the pool replace it. A SQLite connection is a file handle and cannot.
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .build(ConnectionManager::new(url.clone()))
         .map_err(DbError::from)
 }

@@ -183,3 +183,107 @@ on_both_backends! {
         assert!(body.contains("href=\"/?status=open&#38;lang=en\""), "the switch keeps the query");
     }
 }
+
+/// Counts the queries `f` sends on `conn`.
+fn queries<T>(
+    conn: &mut db::DbConnection,
+    f: impl FnOnce(&mut db::DbConnection) -> T,
+) -> (usize, T) {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&count);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let out = f(conn);
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    (count.load(Ordering::Relaxed), out)
+}
+
+fn article_pages_cost_the_same_few_queries_whatever_the_draft_size(
+    backend: crate::harness::Backend,
+) {
+    use yijian::i18n::Locale;
+    use yijian::reading;
+    let Some(test_db) = crate::harness::TestDb::new(backend) else {
+        return;
+    };
+    let mut conn = db::establish(&test_db.url).expect("connect");
+    db::migrate(&mut conn).expect("migrate");
+    let now = Utc::now().naive_utc();
+    yijian::seed::demo(&mut conn, now).expect("demo");
+    let mut big = String::from("大型草案（征求意见稿）\n");
+    for chapter in 1..=10 {
+        big.push_str(&format!("第{chapter}章　第{chapter}部分\n"));
+        for n in (chapter - 1) * 100 + 1..=chapter * 100 {
+            big.push_str(&format!(
+                "第{n}条　第{n}条的内容。\n（一）一项；\n（二）二项。\n"
+            ));
+        }
+    }
+    let meta = NewConsultation {
+        slug: Slug::parse("big-draft").expect("slug"),
+        title: None,
+        title_en: None,
+        issuer: "测试".into(),
+        issuer_en: None,
+        summary: String::new(),
+        summary_en: None,
+        risk_tier: RiskTier::Low,
+        topics: vec![],
+        is_demo: false,
+        opens_at: now,
+        closes_at: now + Duration::days(1),
+    };
+    let summary = drafts::import_new_consultation(&mut conn, big.as_bytes(), "big.txt", &meta, now)
+        .expect("import");
+    assert_eq!(summary.articles, 1000);
+
+    let (small, found) = queries(&mut conn, |c| {
+        reading::article(c, "ai-service-safety", 5, Locale::ZhCn)
+    });
+    assert!(found.expect("query").is_some());
+    let (large, found) = queries(&mut conn, |c| {
+        reading::article(c, "big-draft", 500, Locale::ZhCn)
+    });
+    let view = found.expect("query").expect("article 500");
+    assert_eq!(view.article.head.label, "第500条");
+    assert_eq!(view.prev.map(|a| a.number), Some(499));
+    assert_eq!(
+        small, large,
+        "the article page's query count does not grow with the draft"
+    );
+    assert!(small <= 6, "{small} queries");
+    let (english, _) = queries(&mut conn, |c| {
+        reading::article(c, "ai-service-safety", 5, Locale::En)
+    });
+    assert!(
+        english <= small + 1,
+        "a translation costs at most one more query: {english}"
+    );
+    let (overview_small, _) = queries(&mut conn, |c| {
+        reading::overview(c, "ai-service-safety", Locale::ZhCn)
+    });
+    let (overview_large, _) = queries(&mut conn, |c| {
+        reading::overview(c, "big-draft", Locale::ZhCn)
+    });
+    assert_eq!(overview_small, overview_large);
+}
+
+#[test]
+fn article_pages_cost_the_same_few_queries_whatever_the_draft_size_on_sqlite() {
+    article_pages_cost_the_same_few_queries_whatever_the_draft_size(
+        crate::harness::Backend::Sqlite,
+    );
+}
+
+#[test]
+fn article_pages_cost_the_same_few_queries_whatever_the_draft_size_on_postgres() {
+    article_pages_cost_the_same_few_queries_whatever_the_draft_size(
+        crate::harness::Backend::Postgres,
+    );
+}
