@@ -6,6 +6,7 @@ use actix_web::dev::{Server, ServerHandle};
 
 use crate::config::{Config, SecretKey};
 use crate::db::{self, DbPool};
+use crate::mail::{Transport, Worker};
 use crate::web::{self, AppState, FixedRoute};
 
 /// Connections each instance keeps open at most.
@@ -43,6 +44,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
+    mail: Worker,
 }
 
 impl Application {
@@ -63,13 +65,21 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .map_err(|e| anyhow::anyhow!("BIND: cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let transport = Transport::from_config(&config)?;
+        tracing::info!(to = %transport.describe(), "outbox worker started");
+        let mail = Worker::start(pool.clone(), transport);
         let state = AppState {
             pool: pool.clone(),
             config,
             secret,
         };
         let server = web::serve(listener, state, workers, fixed)?;
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            mail,
+        })
     }
 
     /// The port the server listens on.
@@ -87,8 +97,10 @@ impl Application {
         &self.pool
     }
 
-    /// Serves until the server is stopped (Ctrl-C or SIGTERM).
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the outbox worker.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.mail.stop().await;
+        served
     }
 }

@@ -128,8 +128,10 @@ pub struct Config {
     pub base_url: Url,
     /// `SECRET_KEY`; when unset, one stored in the database is used (created on first start).
     pub secret_key: Option<SecretKey>,
-    /// `SMTP_URL`: where mail is sent; unset means mail stays queued.
+    /// `SMTP_URL`: the relay mail is sent through; unset means mails are written to `mail_dir`.
     pub smtp_url: Option<Url>,
+    /// `MAIL_DIR`: the folder mails are written to as `.eml` files when `SMTP_URL` is unset.
+    pub mail_dir: PathBuf,
     /// `MAIL_FROM`: the sender of every mail.
     pub mail_from: Mailbox,
 }
@@ -197,12 +199,14 @@ impl Config {
             .unwrap_or_else(|| "意见征集 yijian <noreply@localhost>".into())
             .parse::<Mailbox>()
             .map_err(|e| invalid("MAIL_FROM")(format!("not a mail address: {e}")))?;
+        let mail_dir = PathBuf::from(get("MAIL_DIR")?.unwrap_or_else(|| "yijian-mail".into()));
         Ok(Self {
             database,
             bind,
             base_url,
             secret_key,
             smtp_url,
+            mail_dir,
             mail_from,
         })
     }
@@ -233,6 +237,16 @@ mod tests {
         assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
         assert!(c.secret_key.is_none());
         assert!(c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn without_smtp_mails_go_to_a_folder_named_by_mail_dir() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.mail_dir, PathBuf::from("yijian-mail"));
+        let c = config(&[("MAIL_DIR", "/var/spool/yijian")]).expect("valid");
+        assert_eq!(c.mail_dir, PathBuf::from("/var/spool/yijian"));
+        let c = config(&[("SMTP_URL", "smtp://user:pw@127.0.0.1:2525")]).expect("valid");
+        assert_eq!(c.smtp_url.map(|u| u.port()), Some(Some(2525)));
     }
 
     #[test]

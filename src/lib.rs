@@ -7,6 +7,7 @@ pub mod consultations;
 pub mod db;
 pub mod drafts;
 pub mod i18n;
+pub mod mail;
 pub mod reading;
 pub mod seed;
 pub mod web;

@@ -2,6 +2,7 @@
 
 pub mod consultations;
 pub mod drafts;
+pub mod outbox;
 pub mod schema;
 pub mod settings;
 

@@ -79,3 +79,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     articles,
 );
+
+diesel::table! {
+    outbox (id) {
+        id -> Integer,
+        idempotency_key -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

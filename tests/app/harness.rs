@@ -1,7 +1,11 @@
 //! Spawning the real application on a fresh database per test, on SQLite or PostgreSQL.
 
+use std::io::BufRead;
+use std::io::BufReader;
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::pg::PgConnection;
@@ -11,6 +15,7 @@ use diesel::sql_types::BigInt;
 use yijian::app::Application;
 use yijian::config::{Config, DatabaseUrl};
 use yijian::db::{self, DbPool};
+use yijian::mail::{self, SendReport, Transport};
 
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +123,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// A database that lives as long as the test.
 pub struct TestDb {
     pub url: DatabaseUrl,
+    /// `MAIL_DIR` of the test's configuration, so no test writes mail into the repository.
+    pub mail_dir: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
 }
@@ -129,6 +136,7 @@ impl TestDb {
         let url = DatabaseUrl::Sqlite(dir.path().join("yijian.db"));
         Self {
             url,
+            mail_dir: tempfile::tempdir().expect("temp dir"),
             _dir: Some(dir),
             pg: None,
         }
@@ -162,6 +170,7 @@ impl TestDb {
         }
         Some(Self {
             url: DatabaseUrl::Postgres(with_database(&admin, &name)),
+            mail_dir: tempfile::tempdir().expect("temp dir"),
             _dir: None,
             pg: Some((admin, name)),
         })
@@ -181,6 +190,13 @@ impl TestDb {
             DatabaseUrl::Sqlite(p) => p.display().to_string(),
             DatabaseUrl::Postgres(u) => u.clone(),
         }
+    }
+
+    /// A pool on the migrated database, for tests that need no HTTP server.
+    pub fn pool(&self) -> DbPool {
+        yijian::app::prepare_database(&test_config(self))
+            .expect("database ready")
+            .0
     }
 
     /// Drops a PostgreSQL test database now, even while the server holds connections.
@@ -205,15 +221,24 @@ impl Drop for TestDb {
     }
 }
 
-/// Settings for a test server on `db`, listening on a free port.
+/// Settings for a test server on `db`, listening on a free port, writing mail to `db.mail_dir`.
 pub fn test_config(db: &TestDb) -> Config {
     let url = db.url_string();
+    let mail_dir = db.mail_dir.path().display().to_string();
     Config::from_lookup(move |name| match name {
         "DATABASE_URL" => Some(Ok(url.clone())),
         "BIND" => Some(Ok("127.0.0.1:0".into())),
+        "MAIL_DIR" => Some(Ok(mail_dir.clone())),
         _ => None,
     })
     .expect("test config")
+}
+
+/// Settings for a test server on `db` that sends mail to `sink`.
+pub fn test_config_with_smtp(db: &TestDb, sink: &MailSink) -> Config {
+    let mut config = test_config(db);
+    config.smtp_url = Some(url::Url::parse(&sink.url()).expect("sink URL"));
+    config
 }
 
 /// A running application and what a test needs to talk to it.
@@ -221,6 +246,9 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub pool: DbPool,
+    /// The SMTP server the application sends its mail to.
+    pub mail: MailSink,
+    pub transport: Transport,
     pub db: TestDb,
 }
 
@@ -228,9 +256,10 @@ impl TestApp {
     /// Starts the application on a fresh database; `None` when the backend is skipped.
     pub async fn spawn(backend: Backend) -> Option<Self> {
         let db = TestDb::new(backend)?;
-        let app = Application::build(test_config(&db), 1)
-            .await
-            .expect("app builds");
+        let mail = MailSink::start();
+        let config = test_config_with_smtp(&db, &mail);
+        let transport = Transport::from_config(&config).expect("transport");
+        let app = Application::build(config, 1).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let pool = app.pool().clone();
         actix_web::rt::spawn(app.run_until_stopped());
@@ -238,6 +267,8 @@ impl TestApp {
             base,
             client: client(),
             pool,
+            mail,
+            transport,
             db,
         })
     }
@@ -250,6 +281,13 @@ impl TestApp {
         })
         .await
         .expect("demo seeds");
+    }
+
+    /// Sends every mail due now to the sink, as the background worker would on its next poll.
+    pub async fn run_outbox_until_empty(&self) -> SendReport {
+        mail::run_until_empty(&self.pool, &self.transport)
+            .await
+            .expect("outbox runs")
     }
 
     /// GETs `path` and returns status and body.
@@ -274,9 +312,31 @@ pub async fn get_with(client: &reqwest::Client, url: &str) -> (u16, String) {
     (status, resp.text().await.expect("body"))
 }
 
-/// Declares a test that runs once on SQLite and once on PostgreSQL.
+/// Declares a test that runs once on SQLite and once on PostgreSQL: given `app`, on a running
+/// application; given `db: TestDb`, on a bare migrated database (see [`TestDb::pool`]).
 #[macro_export]
 macro_rules! on_both_backends {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident: TestDb) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn story($db: $crate::harness::TestDb) $body
+
+            #[actix_web::test]
+            async fn sqlite() {
+                story($crate::harness::TestDb::sqlite()).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(db) = $crate::harness::TestDb::postgres() {
+                    story(db).await;
+                }
+            }
+        }
+    };
     ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
         $(#[$meta])*
         mod $name {
@@ -299,4 +359,223 @@ macro_rules! on_both_backends {
             }
         }
     };
+}
+
+/// What the sink received in one SMTP transaction.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// The envelope sender.
+    pub from: String,
+    /// The envelope recipients.
+    pub to: Vec<String>,
+    /// The message as sent, headers and body.
+    pub data: Vec<u8>,
+}
+
+impl Received {
+    /// The message parsed as a mail client would.
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.data)
+            .expect("the sink received a parsable message")
+    }
+}
+
+/// A real SMTP server on 127.0.0.1 (the `mailin` protocol engine on a pre-bound listener, one
+/// thread per connection) that keeps every message it accepts.
+pub struct MailSink {
+    port: u16,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    stopping: Arc<AtomicBool>,
+}
+
+impl MailSink {
+    /// Starts a sink on a free port.
+    pub fn start() -> Self {
+        Self::serve(TcpListener::bind("127.0.0.1:0").expect("bind the SMTP sink"), None)
+    }
+
+    /// Starts a sink on `port`, e.g. one from [`MailSink::unused_port`] that was down so far.
+    pub fn start_on(port: u16) -> Self {
+        Self::serve(
+            TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP sink again"),
+            None,
+        )
+    }
+
+    /// Starts a sink that accepts mail only after `AUTH PLAIN` or `LOGIN` with `user`/`password`.
+    pub fn start_with_login(user: &str, password: &str) -> Self {
+        Self::serve(
+            TcpListener::bind("127.0.0.1:0").expect("bind the SMTP sink"),
+            Some((user.to_owned(), password.to_owned())),
+        )
+    }
+
+    /// A port on which nothing listens right now: an SMTP relay that is down.
+    pub fn unused_port() -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("local address").port()
+    }
+
+    fn serve(listener: TcpListener, login: Option<(String, String)>) -> Self {
+        let port = listener.local_addr().expect("local address").port();
+        let inbox = Arc::new(Mutex::new(Vec::new()));
+        let stopping = Arc::new(AtomicBool::new(false));
+        let mut session = mailin::SessionBuilder::new("sink.test");
+        if login.is_some() {
+            // Loopback only: no TLS to offer, so allow AUTH in the clear.
+            session
+                .enable_auth(mailin::AuthMechanism::Plain)
+                .enable_auth(mailin::AuthMechanism::Login)
+                .insecure_enable_plaintext_auth();
+        }
+        let handler = SinkHandler {
+            inbox: inbox.clone(),
+            login,
+            current: None,
+        };
+        let stop = stopping.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(stream) = stream else { continue };
+                let (session, handler) = (session.clone(), handler.clone());
+                std::thread::spawn(move || {
+                    let _ = smtp_session(stream, &session, handler);
+                });
+            }
+        });
+        Self {
+            port,
+            inbox,
+            stopping,
+        }
+    }
+
+    /// The port the sink listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `SMTP_URL` for this sink.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Everything received so far, in order.
+    pub fn messages(&self) -> Vec<Received> {
+        self.inbox.lock().expect("inbox").clone()
+    }
+
+    /// Waits until at least `n` messages arrived (at most 20 s) and returns all of them.
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..200 {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("expected {n} mails, the sink has {}", self.messages().len());
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        // Wakes the accept loop so that it sees the flag and frees the port.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+#[derive(Clone)]
+struct SinkHandler {
+    inbox: Arc<Mutex<Vec<Received>>>,
+    login: Option<(String, String)>,
+    current: Option<Received>,
+}
+
+impl SinkHandler {
+    fn check_login(&self, user: &str, password: &str) -> mailin::Response {
+        match &self.login {
+            Some((u, p)) if u == user && p == password => mailin::response::AUTH_OK,
+            _ => mailin::response::INVALID_CREDENTIALS,
+        }
+    }
+}
+
+impl mailin::Handler for SinkHandler {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin::Response {
+        self.current = Some(Received {
+            from: from.to_owned(),
+            to: to.to_vec(),
+            data: Vec::new(),
+        });
+        mailin::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(mail) = self.current.as_mut() {
+            mail.data.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin::Response {
+        if let Some(mail) = self.current.take() {
+            self.inbox.lock().expect("inbox").push(mail);
+        }
+        mailin::response::OK
+    }
+
+    fn auth_plain(
+        &mut self,
+        _authorization_id: &str,
+        authentication_id: &str,
+        password: &str,
+    ) -> mailin::Response {
+        self.check_login(authentication_id, password)
+    }
+
+    fn auth_login(&mut self, username: &str, password: &str) -> mailin::Response {
+        self.check_login(username, password)
+    }
+}
+
+/// Runs one SMTP conversation: greeting, then one reply per command line until QUIT.
+fn smtp_session(
+    stream: TcpStream,
+    builder: &mailin::SessionBuilder,
+    handler: SinkHandler,
+) -> std::io::Result<()> {
+    let remote = stream.peer_addr()?.ip();
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    let mut session = builder.build(remote, handler);
+    session.greeting().write_to(&mut writer)?;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let response = session.process(&line);
+        match response.action {
+            mailin::Action::Reply => response.write_to(&mut writer)?,
+            mailin::Action::Close => {
+                response.write_to(&mut writer)?;
+                return Ok(());
+            }
+            mailin::Action::UpgradeTls => return Ok(()),
+            mailin::Action::NoReply => {}
+        }
+    }
 }

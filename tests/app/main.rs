@@ -4,6 +4,7 @@ mod harness;
 
 mod cli;
 mod errors;
+mod mail;
 mod reading;
 mod schema;
 mod setup;
