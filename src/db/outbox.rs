@@ -104,7 +104,11 @@ pub fn claim_due(
             .select(outbox::id)
             .filter(outbox::sent_at.is_null())
             .filter(outbox::next_attempt_at.le(now))
-            .filter(outbox::locked_until.is_null().or(outbox::locked_until.le(now)))
+            .filter(
+                outbox::locked_until
+                    .is_null()
+                    .or(outbox::locked_until.le(now)),
+            )
             .order((outbox::next_attempt_at, outbox::id))
             .limit(limit);
         let ids: Vec<i32> = match conn {

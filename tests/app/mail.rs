@@ -28,7 +28,7 @@ fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
 
-/// Queues `mails` in one transaction, as a change that causes them would; returns what was inserted.
+/// Queues `mails` in one transaction, as the change causing them would; returns which were new.
 async fn enqueue(pool: &DbPool, mails: Vec<OutgoingMail>, at: NaiveDateTime) -> Vec<bool> {
     db::run(pool, move |conn| {
         db::transaction(conn, |conn| {
@@ -82,8 +82,15 @@ async fn drive(pool: &DbPool, transport: &Transport, at: NaiveDateTime) -> SendR
 
 /// Checks one received message against the mail that was queued as outbox row `id`.
 fn assert_delivered(got: &Received, queued: &OutgoingMail, id: i32) {
-    assert_eq!(got.to, [queued.to.clone()], "envelope recipient");
-    assert_eq!(got.from, "noreply@localhost", "envelope sender is MAIL_FROM");
+    assert_eq!(
+        got.to,
+        std::slice::from_ref(&queued.to),
+        "envelope recipient"
+    );
+    assert_eq!(
+        got.from, "noreply@localhost",
+        "envelope sender is MAIL_FROM"
+    );
     let msg = got.parsed();
     assert_eq!(msg.subject(), Some(queued.subject.as_str()));
     let to = msg.to().and_then(|a| a.first()).and_then(|a| a.address());
@@ -100,8 +107,15 @@ fn assert_delivered(got: &Received, queued: &OutgoingMail, id: i32) {
     );
     let text = msg.body_text(0).expect("a text part").replace("\r\n", "\n");
     assert_eq!(text.trim_end(), queued.text);
-    let html = msg.body_html(0).expect("an HTML part").replace("\r\n", "\n");
-    assert_eq!(html.trim_end(), queued.html, "the HTML part as rendered, not made from the text");
+    let html = msg
+        .body_html(0)
+        .expect("an HTML part")
+        .replace("\r\n", "\n");
+    assert_eq!(
+        html.trim_end(),
+        queued.html,
+        "the HTML part as rendered, not made from the text"
+    );
 }
 
 on_both_backends! {
@@ -135,7 +149,8 @@ on_both_backends! {
         let mut second = first.clone();
         second.subject = "a re-rendered digest".into();
         assert_eq!(enqueue(&pool, vec![first.clone(), second.clone()], now()).await, [true, false]);
-        assert_eq!(enqueue(&pool, vec![second], now()).await, [false], "in a later transaction too");
+        let later = enqueue(&pool, vec![second], now()).await;
+        assert_eq!(later, [false], "in a later transaction too");
         assert_eq!(rows(&pool).await.len(), 1);
 
         let sink = MailSink::start();
@@ -168,7 +183,8 @@ on_both_backends! {
         let sink = MailSink::start_on(port);
         let due = row.next_attempt_at + TimeDelta::seconds(1);
         assert_eq!(drive(&pool, &transport, due).await, SendReport { sent: 1, failed: 0 });
-        assert_eq!(drive(&pool, &transport, due + TimeDelta::hours(2)).await, SendReport::default());
+        let much_later = due + TimeDelta::hours(2);
+        assert_eq!(drive(&pool, &transport, much_later).await, SendReport::default());
         let got = sink.messages();
         assert_eq!(got.len(), 1, "sent exactly once");
         assert_delivered(&got[0], &queued, row.id);
@@ -193,8 +209,8 @@ on_both_backends! {
             .expect("claimed");
         assert_eq!(claimed.mails.len(), 1);
 
-        assert_eq!(drive(&pool, &transport, t0 + TimeDelta::minutes(1)).await, SendReport::default(),
-            "while the lease holds, no other worker takes the mail");
+        let meanwhile = drive(&pool, &transport, t0 + TimeDelta::minutes(1)).await;
+        assert_eq!(meanwhile, SendReport::default(), "nobody takes a mail under lease");
         assert!(sink.messages().is_empty());
 
         let after = t0 + lease + TimeDelta::seconds(1);
@@ -216,10 +232,10 @@ on_both_backends! {
         enqueue(&pool_a, mails, now()).await;
 
         // Two instances: separate pools and SMTP clients, running at the same time.
-        let workers = [(pool_a, smtp_transport(&db, &sink.url())), (pool_b, smtp_transport(&db, &sink.url()))]
-            .map(|(pool, transport)| {
-                tokio::spawn(async move { mail::run_until_empty(&pool, &transport).await })
-            });
+        let instances = [pool_a, pool_b].map(|pool| (pool, smtp_transport(&db, &sink.url())));
+        let workers = instances.map(|(pool, transport)| {
+            tokio::spawn(async move { mail::run_until_empty(&pool, &transport).await })
+        });
         let mut reports = Vec::new();
         for worker in workers {
             reports.push(worker.await.expect("worker joined").expect("worker ran"));
@@ -259,7 +275,8 @@ on_both_backends! {
         for (row, mail) in rows.iter().zip(&queued) {
             let data = std::fs::read(db.mail_dir.path().join(format!("outbox-{}.eml", row.id)))
                 .expect("eml");
-            let file = Received { from: "noreply@localhost".into(), to: vec![mail.to.clone()], data };
+            let to = vec![mail.to.clone()];
+            let file = Received { from: "noreply@localhost".into(), to, data };
             assert_delivered(&file, mail, row.id);
         }
     }

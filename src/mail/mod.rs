@@ -1,0 +1,58 @@
+//! Mail: every e-mail is queued in the `outbox` table in the transaction of the change that causes
+//! it, and a worker delivers it later through the [`Transport`], retrying with back-off until sent.
+
+pub mod transport;
+pub mod worker;
+
+use chrono::NaiveDateTime;
+
+use crate::db::{self, DbConnection, DbError};
+
+pub use transport::{SendError, Transport, TransportError};
+pub use worker::{SendReport, Worker, run_until_empty, run_until_empty_at};
+
+/// One e-mail, rendered, ready to queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// Names the logical mail (`receipt:{comment}`, `digest:{subscription}:{period}`): a second
+    /// mail with the same key is never queued.
+    pub key: String,
+    /// The recipient's address.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part.
+    pub html: String,
+}
+
+/// A mail as the worker took it from the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedMail {
+    /// The outbox row; the Message-ID derives from it.
+    pub id: i32,
+    /// The mail's idempotency key.
+    pub key: String,
+    /// The recipient's address.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part.
+    pub html: String,
+    /// Failed deliveries so far.
+    pub attempts: i32,
+    /// When the mail was queued; used as its Date, so a retry carries the same one.
+    pub created_at: NaiveDateTime,
+}
+
+/// Queues `mail` unless a mail with the same key was queued before; returns whether it was inserted.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    mail: &OutgoingMail,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    Ok(db::outbox::insert_if_absent(conn, mail, now)?)
+}

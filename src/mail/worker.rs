@@ -1,0 +1,187 @@
+//! The outbox worker: leases due mails, sends them outside any transaction, and records each
+//! outcome; a failure is retried with exponential back-off, and rows are never deleted.
+//!
+//! Delivery is at least once: a worker that dies after sending and before recording leaves a
+//! lease that expires, and the mail goes out again with the same Message-ID.
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDateTime, TimeDelta};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::transport::{SMTP_TIMEOUT, Transport};
+use crate::db::{self, DbError, DbPool};
+
+/// Mails leased per claim; small, so one worker never sits on much of the queue.
+const BATCH: i64 = 20;
+
+/// How long a claimed mail belongs to its worker.
+const LEASE: TimeDelta = TimeDelta::minutes(10);
+
+/// A send is started only while this much of the lease is left: one SMTP exchange is a handful
+/// of commands, each bounded by [`SMTP_TIMEOUT`], and the lease must outlast it, or a second
+/// worker could take the mail over and send it too.
+const MIN_LEASE_LEFT: TimeDelta = TimeDelta::seconds(10 * SMTP_TIMEOUT.as_secs() as i64);
+
+/// Wait before the first retry; each further failure doubles it.
+const FIRST_RETRY: TimeDelta = TimeDelta::seconds(30);
+
+/// The longest wait between two attempts.
+const MAX_RETRY: TimeDelta = TimeDelta::hours(1);
+
+/// How often the background loop looks for due mail.
+const POLL: Duration = Duration::from_secs(2);
+
+/// The longest pause of the background loop while the database is unavailable.
+const MAX_PAUSE: Duration = Duration::from_secs(60);
+
+/// What one run over the queue did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendReport {
+    /// Mails delivered.
+    pub sent: usize,
+    /// Attempts that failed and were scheduled for a retry.
+    pub failed: usize,
+}
+
+/// The wait before the next attempt at a mail that has now failed `attempts + 1` times.
+pub fn retry_delay(attempts: i32) -> TimeDelta {
+    // 2^7 · 30 s already exceeds the cap; clamping the exponent keeps the product in range.
+    let factor = 1_i32 << attempts.clamp(0, 7);
+    (FIRST_RETRY * factor).min(MAX_RETRY)
+}
+
+/// Sends every mail due now, retrying none of those that fail in this run.
+pub async fn run_until_empty(pool: &DbPool, transport: &Transport) -> Result<SendReport, DbError> {
+    run_until_empty_at(pool, transport, chrono::Utc::now().naive_utc()).await
+}
+
+/// Like [`run_until_empty`] with the clock reading `now` at the start (and running on from there),
+/// so that back-off and leases can be exercised without waiting.
+pub async fn run_until_empty_at(
+    pool: &DbPool,
+    transport: &Transport,
+    now: NaiveDateTime,
+) -> Result<SendReport, DbError> {
+    let pool = pool.clone();
+    let transport = transport.clone();
+    let clock = Clock {
+        start: now,
+        started: Instant::now(),
+    };
+    tokio::task::spawn_blocking(move || drain(&pool, &transport, clock))
+        .await
+        .map_err(|e| DbError::Unavailable(format!("outbox task failed: {e}")))?
+}
+
+/// Wall-clock time that starts from a given reading.
+#[derive(Clone, Copy)]
+struct Clock {
+    start: NaiveDateTime,
+    started: Instant,
+}
+
+impl Clock {
+    fn now(&self) -> NaiveDateTime {
+        self.start + TimeDelta::from_std(self.started.elapsed()).unwrap_or_default()
+    }
+}
+
+fn drain(pool: &DbPool, transport: &Transport, clock: Clock) -> Result<SendReport, DbError> {
+    let mut report = SendReport::default();
+    loop {
+        let batch = db::outbox::claim_due(&mut *pool.get()?, clock.now(), LEASE, BATCH)?;
+        if batch.mails.is_empty() {
+            return Ok(report);
+        }
+        let lease = batch.lease_until;
+        for mail in batch.mails {
+            if lease - clock.now() < MIN_LEASE_LEFT {
+                db::outbox::release(&mut *pool.get()?, mail.id, lease)?;
+                continue;
+            }
+            let outcome = transport.send(&mail);
+            let mut conn = pool.get()?;
+            let still_ours = match outcome {
+                Ok(()) => {
+                    report.sent += 1;
+                    db::outbox::mark_sent(&mut conn, mail.id, lease, clock.now())?
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    let retry_at = clock.now() + retry_delay(mail.attempts);
+                    tracing::warn!(id = mail.id, key = %mail.key, attempts = mail.attempts + 1,
+                        %retry_at, error = %e, "mail not sent; will retry");
+                    db::outbox::mark_failed(&mut conn, mail.id, lease, retry_at, &e.to_string())?
+                }
+            };
+            if !still_ours {
+                tracing::warn!(id = mail.id, key = %mail.key, "outbox lease lost while sending");
+            }
+        }
+    }
+}
+
+/// The background loop of one instance; it stops when stopped or dropped.
+pub struct Worker {
+    stop: watch::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Worker {
+    /// Starts polling the outbox every two seconds on the current runtime.
+    pub fn start(pool: DbPool, transport: Transport) -> Self {
+        let (stop, mut stopped) = watch::channel(());
+        let task = tokio::spawn(async move {
+            let mut pause = POLL;
+            loop {
+                match run_until_empty(&pool, &transport).await {
+                    Ok(report) => {
+                        if report != SendReport::default() {
+                            tracing::info!(
+                                sent = report.sent,
+                                failed = report.failed,
+                                "outbox run"
+                            );
+                        }
+                        pause = POLL;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox worker cannot reach the database");
+                        pause = (pause * 2).min(MAX_PAUSE);
+                    }
+                }
+                // Either a stop or a dropped handle ends the wait early, and the loop with it.
+                if tokio::time::timeout(pause, stopped.changed()).await.is_ok() {
+                    return;
+                }
+            }
+        });
+        Self { stop, task }
+    }
+
+    /// Stops the loop, letting a run in progress finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_an_hour() {
+        let delays: Vec<i64> = (0..9).map(|a| retry_delay(a).num_seconds()).collect();
+        assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(retry_delay(i32::MAX), MAX_RETRY);
+        assert_eq!(retry_delay(-1), FIRST_RETRY);
+    }
+
+    #[test]
+    fn a_send_can_run_its_course_within_a_fresh_lease() {
+        assert!(LEASE > MIN_LEASE_LEFT * 2);
+    }
+}
