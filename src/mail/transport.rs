@@ -210,6 +210,59 @@ fn fnv1a(s: &str) -> u64 {
 mod tests {
     use super::*;
 
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        Config::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| Ok((*v).to_owned()))
+        })
+        .expect("valid config")
+    }
+
+    #[test]
+    fn smtp_urls_build_clients_whose_description_hides_credentials() {
+        let cases = [
+            (
+                "smtp://relay:secret@127.0.0.1:2525",
+                "SMTP relay smtp://127.0.0.1:2525",
+            ),
+            ("smtp://localhost", "SMTP relay smtp://localhost:25"),
+            (
+                "smtps://u%40x:secret@mail.example.cn",
+                "SMTP relay smtps://mail.example.cn:465",
+            ),
+            ("smtp://[::1]:2525", "SMTP relay smtp://[::1]:2525"),
+        ];
+        for (url, shown) in cases {
+            let transport = Transport::from_config(&config(&[("SMTP_URL", url)])).expect(url);
+            assert_eq!(transport.describe(), shown);
+        }
+    }
+
+    #[test]
+    fn the_message_id_names_the_row_and_the_public_host() {
+        let transport = Transport::from_config(&config(&[
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("BASE_URL", "https://yijian.example.gov.cn/"),
+        ]))
+        .expect("transport");
+        let mail = QueuedMail {
+            id: 42,
+            key: "a".into(),
+            to: "citizen@example.cn".into(),
+            subject: String::new(),
+            text: String::new(),
+            html: String::new(),
+            attempts: 3,
+            created_at: chrono::DateTime::UNIX_EPOCH.naive_utc(),
+        };
+        assert_eq!(
+            transport.message_id(&mail),
+            "<outbox-42.af63dc4c8601ec8c@yijian.example.gov.cn>"
+        );
+    }
+
     #[test]
     fn the_key_hash_is_stable() {
         // Fixed values: a change would give every queued mail a new Message-ID on upgrade.
