@@ -20,7 +20,7 @@ use yijian::{bench, db, i18n, seed};
     long_about = "意见征集 yijian — public consultation on draft rules, article by article.\n\n\
         Settings come from the environment: DATABASE_URL (default: yijian.db, a SQLite file; \
         postgres://… selects PostgreSQL), BIND (default 127.0.0.1:8080), BASE_URL, SECRET_KEY, \
-        SMTP_URL, MAIL_FROM."
+        SMTP_URL (unset: mails are written to MAIL_DIR, default yijian-mail), MAIL_FROM."
 )]
 struct Cli {
     #[command(subcommand)]
