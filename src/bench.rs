@@ -1,5 +1,7 @@
 //! Benchmarks run by `yijian bench …`: they print figures, they never pass or fail.
 
+mod outbox;
+
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
@@ -9,6 +11,8 @@ use crate::config::{Config, DatabaseUrl};
 use crate::db;
 use crate::seed;
 use crate::web::FixedRoute;
+
+pub use outbox::{OutboxArgs, outbox};
 
 /// Options of `yijian bench pages`.
 #[derive(clap::Args, Clone, Debug)]

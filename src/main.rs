@@ -84,6 +84,8 @@ struct ImportArgs {
 enum BenchCommand {
     /// Serve an article page and a same-size static response from one server and compare their rates.
     Pages(bench::PagesArgs),
+    /// Queue mails and time their delivery through the outbox to an SMTP sink in this process.
+    Outbox(bench::OutboxArgs),
 }
 
 fn parse_tier(s: &str) -> Result<RiskTier, String> {
@@ -167,6 +169,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Pages(args),
         } => actix_web::rt::System::new().block_on(bench::pages(args)),
+        Command::Bench {
+            what: BenchCommand::Outbox(args),
+        } => actix_web::rt::System::new().block_on(bench::outbox(args)),
     }
 }
 

@@ -192,3 +192,11 @@ pub fn release(conn: &mut DbConnection, id: i32, lease_until: NaiveDateTime) -> 
     .execute(conn)
     .map(|_| ())
 }
+
+/// Mails not sent yet, due or not.
+pub fn count_unsent(conn: &mut DbConnection) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::sent_at.is_null())
+        .count()
+        .get_result(conn)
+}

@@ -16,8 +16,8 @@ use crate::config::Config;
 /// Longest wait for one SMTP command; the worker's lease is sized against it.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Open SMTP connections kept per instance; the worker sends one mail at a time.
-const SMTP_POOL_SIZE: u32 = 2;
+/// Open SMTP connections kept per instance; the worker runs one sender per connection.
+pub const SMTP_CONNECTIONS: u32 = 4;
 
 /// Why a transport could not be set up from the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -167,7 +167,7 @@ fn smtp(url: &Url) -> Result<Delivery, TransportError> {
     let mut builder = builder
         .port(port)
         .timeout(Some(SMTP_TIMEOUT))
-        .pool_config(PoolConfig::new().max_size(SMTP_POOL_SIZE));
+        .pool_config(PoolConfig::new().max_size(SMTP_CONNECTIONS));
     if !url.username().is_empty() {
         let decode = |s: &str| {
             percent_encoding::percent_decode_str(s)
