@@ -247,6 +247,7 @@ pub struct TestApp {
     pub pool: DbPool,
     /// The SMTP server the application sends its mail to.
     pub mail: MailSink,
+    /// The application's own transport, for driving the queue from the test.
     pub transport: Transport,
     pub db: TestDb,
 }
