@@ -1,5 +1,6 @@
 //! yijian (意见征集): a public consultation platform where drafts are commented article by article.
 
+pub mod accounts;
 pub mod app;
 pub mod bench;
 pub mod config;
@@ -8,6 +9,9 @@ pub mod db;
 pub mod drafts;
 pub mod i18n;
 pub mod mail;
+pub mod organizations;
 pub mod reading;
+pub mod roles;
 pub mod seed;
+pub mod validation;
 pub mod web;

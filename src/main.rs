@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{Duration, NaiveDateTime};
 use clap::{Parser, Subcommand};
 
 use yijian::app::{self, Application};
 use yijian::config::{Config, DatabaseUrl};
-use yijian::consultations::{RiskTier, Slug};
+use yijian::consultations::{self, RiskTier, Slug};
 use yijian::drafts::{self, ImportDraftError, NewConsultation};
-use yijian::{bench, db, i18n, seed};
+use yijian::{accounts, bench, db, i18n, seed};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +38,13 @@ enum Command {
     ImportDraft(ImportArgs),
     /// Create the demo consultation unless it exists.
     SeedDemo,
+    /// Create a site administrator, or promote an existing account. The password is read from the
+    /// terminal (or from standard input when it is not a terminal), never from the command line.
+    CreateAdmin {
+        /// The administrator's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
     /// Measure performance and print figures.
     Bench {
         #[command(subcommand)]
@@ -92,33 +99,12 @@ fn parse_tier(s: &str) -> Result<RiskTier, String> {
     RiskTier::parse(s).ok_or_else(|| "expected low, medium or high".into())
 }
 
-/// Parses a date (Beijing time) or an RFC 3339 time into UTC; `end_of_day` moves a bare date to
-/// the following midnight so that the named day is included.
-fn parse_when(s: &str, end_of_day: bool) -> Result<NaiveDateTime, String> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.naive_utc());
-    }
-    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        "expected YYYY-MM-DD or an RFC 3339 time such as 2026-12-01T09:00:00+08:00".to_string()
-    })?;
-    let date = if end_of_day {
-        date + Duration::days(1)
-    } else {
-        date
-    };
-    i18n::beijing()
-        .from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .single()
-        .map(|t| t.naive_utc())
-        .ok_or_else(|| "not a valid time in Beijing".into())
-}
-
 fn parse_opens(s: &str) -> Result<NaiveDateTime, String> {
-    parse_when(s, false)
+    consultations::parse_day(s, false)
 }
 
 fn parse_closes(s: &str) -> Result<NaiveDateTime, String> {
-    parse_when(s, true)
+    consultations::parse_day(s, true)
 }
 
 fn now() -> NaiveDateTime {
@@ -166,6 +152,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportDraft(args) => import(config, args),
+        Command::CreateAdmin { email } => create_admin(config, &email),
         Command::Bench {
             what: BenchCommand::Pages(args),
         } => actix_web::rt::System::new().block_on(bench::pages(args)),
@@ -213,6 +200,46 @@ fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
         summary.articles, summary.divisions, args.slug
     );
     Ok(())
+}
+
+fn create_admin(config: Config, raw_email: &str) -> anyhow::Result<()> {
+    let email = accounts::parse_email(raw_email)
+        .map_err(|_| anyhow::anyhow!("--email: '{raw_email}' is not a valid e-mail address"))?;
+    let (pool, _) = app::prepare_database(&config)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let exists = db::accounts::user_by_email(&mut conn, &email)
+        .map_err(db::DbError::from)?
+        .is_some();
+    let hash = if exists {
+        String::new()
+    } else {
+        let password = read_new_password()?;
+        accounts::check_new_password(&password, &email, "")
+            .map_err(|e| anyhow::anyhow!("password refused: {}", i18n::Locale::En.t(e.message)))?;
+        actix_web::rt::System::new().block_on(accounts::password::hash(password))?
+    };
+    let created = accounts::create_or_promote_admin(&mut conn, &email, &hash, now())?;
+    if created {
+        println!("administrator {email} created");
+    } else {
+        println!("{email} is now an administrator");
+    }
+    Ok(())
+}
+
+/// Reads a new password twice from the terminal, or once from standard input when piped.
+fn read_new_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New administrator password: ")?;
+        let second = rpassword::prompt_password("Repeat the password: ")?;
+        anyhow::ensure!(first == second, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }
 
 /// Reads at most the importer's limit (plus one byte, so the importer can say the file is too big).

@@ -116,12 +116,7 @@ pub fn insert(
     title: &str,
     now: NaiveDateTime,
 ) -> QueryResult<i32> {
-    let topics = c
-        .topics
-        .iter()
-        .map(|t| t.replace(TOPIC_SEPARATOR, " "))
-        .collect::<Vec<_>>()
-        .join(&TOPIC_SEPARATOR.to_string());
+    let topics = join_topics(&c.topics);
     diesel::insert_into(consultations::table)
         .values((
             consultations::slug.eq(c.slug.as_str()),
@@ -152,4 +147,35 @@ pub fn set_current_version(
         .set(consultations::current_version_id.eq(version_id))
         .execute(conn)
         .map(drop)
+}
+
+/// Replaces the descriptive fields and the window of a consultation.
+pub fn update(
+    conn: &mut DbConnection,
+    id: i32,
+    c: &crate::consultations::ConsultationEdit,
+) -> QueryResult<()> {
+    diesel::update(consultations::table.find(id))
+        .set((
+            consultations::title.eq(&c.title),
+            consultations::title_en.eq(c.title_en.as_deref()),
+            consultations::issuer.eq(&c.issuer),
+            consultations::issuer_en.eq(c.issuer_en.as_deref()),
+            consultations::summary.eq(&c.summary),
+            consultations::summary_en.eq(c.summary_en.as_deref()),
+            consultations::risk_tier.eq(c.risk_tier.as_str()),
+            consultations::topics.eq(join_topics(&c.topics)),
+            consultations::opens_at.eq(c.opens_at),
+            consultations::closes_at.eq(c.closes_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+fn join_topics(topics: &[String]) -> String {
+    topics
+        .iter()
+        .map(|t| t.replace(TOPIC_SEPARATOR, " "))
+        .collect::<Vec<_>>()
+        .join(&TOPIC_SEPARATOR.to_string())
 }

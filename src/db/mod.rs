@@ -1,10 +1,14 @@
 //! The database: one connection type over SQLite or PostgreSQL, its pool, migrations and queries.
 
+pub mod accounts;
 pub mod consultations;
 pub mod drafts;
+pub mod organizations;
 pub mod outbox;
+pub mod roles;
 pub mod schema;
 pub mod settings;
+pub mod throttles;
 
 use std::time::Duration;
 

@@ -96,3 +96,90 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        stakeholder_type -> Text,
+        locale -> Text,
+        is_admin -> Bool,
+        verified_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        organization_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    throttles (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Integer,
+        name -> Text,
+        org_type -> Text,
+        uscc -> Text,
+        status -> Text,
+        review_reason -> Nullable<Text>,
+        reviewed_by -> Nullable<Integer>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_roles (consultation_id, user_id, role) {
+        consultation_id -> Integer,
+        user_id -> Integer,
+        role -> Text,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(consultation_roles -> users (user_id));
+diesel::joinable!(consultation_roles -> consultations (consultation_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(user_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    user_tokens,
+    throttles,
+    organizations,
+    consultation_roles,
+    consultations,
+);

@@ -10,8 +10,11 @@ use fluent_templates::fluent_bundle::FluentValue;
 
 use chrono::NaiveDateTime;
 
+use super::session;
+use crate::accounts::{FieldError, StakeholderType, User};
 use crate::consultations::{Consultation, RiskTier, Status};
 use crate::i18n::Locale;
+use crate::roles::Role;
 
 /// The cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "lang";
@@ -23,6 +26,12 @@ pub struct Ctx {
     pub locale: Locale,
     /// The request path and query without `lang`, for the language switch.
     path: String,
+    /// The signed-in user.
+    pub user: Option<User>,
+    /// The CSRF token every form carries.
+    pub csrf: String,
+    /// A one-time message from the previous request, already translated.
+    pub flash: Option<String>,
 }
 
 impl Ctx {
@@ -46,7 +55,50 @@ impl Ctx {
                 .finish();
             format!("{}?{q}", req.path())
         };
-        Self { locale, path }
+        let session = session::of(req);
+        Self {
+            locale,
+            path,
+            user: session.user,
+            csrf: session.csrf,
+            flash: session.flash.map(|key| locale.t(&key)),
+        }
+    }
+
+    /// The path (with query) of this page, for links that come back to it.
+    pub fn here(&self) -> &str {
+        &self.path
+    }
+
+    /// "Try again after …" for a lock-out ending at `at` (UTC).
+    pub fn retry_message(&self, at: &NaiveDateTime) -> String {
+        self.locale.t_args(
+            "throttled-until",
+            &[("time", FluentValue::from(self.locale.datetime(at)))],
+        )
+    }
+
+    /// The message of a form field error.
+    pub fn error(&self, e: &FieldError) -> String {
+        let args: Vec<(&'static str, FluentValue<'static>)> = e
+            .args
+            .iter()
+            .map(|(k, v)| (*k, FluentValue::from(v.clone())))
+            .collect();
+        self.locale.t_args(e.message, &args)
+    }
+
+    /// The name of a per-consultation role.
+    pub fn role(&self, r: &Role) -> String {
+        self.t(match r {
+            Role::Drafter => "role-drafter",
+            Role::Moderator => "role-moderator",
+        })
+    }
+
+    /// The name of a stakeholder type.
+    pub fn stakeholder(&self, t: &StakeholderType) -> String {
+        self.t(&format!("stakeholder-{}", t.as_str().replace('_', "-")))
     }
 
     /// The text for `key` in the page's language.

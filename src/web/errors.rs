@@ -6,6 +6,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
+use chrono::NaiveDateTime;
 
 use super::ctx::Ctx;
 use crate::db::DbError;
@@ -19,6 +20,15 @@ pub enum WebError {
     /// The request is malformed; the key names the message shown.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// Not allowed; the key names the message shown.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// The page needs a signed-in user; the path is where to return after logging in.
+    #[error("login required for {0}")]
+    LoginRequired(String),
+    /// Too many attempts; allowed again at this time (UTC).
+    #[error("throttled until {0}")]
+    Throttled(NaiveDateTime),
     /// The database cannot be reached.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -37,15 +47,23 @@ impl From<DbError> for WebError {
     }
 }
 
-/// The message key an error response carries to the page renderer.
+/// What an error response tells the page renderer beyond its status.
 #[derive(Clone, Copy, Debug)]
-struct MessageKey(&'static str);
+enum Detail {
+    /// A message key.
+    Key(&'static str),
+    /// When to try again.
+    RetryAt(NaiveDateTime),
+}
 
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::LoginRequired(_) => StatusCode::SEE_OTHER,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -55,11 +73,26 @@ impl ResponseError for WebError {
         match self {
             Self::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
             Self::Internal(e) => tracing::error!(error = %e, "internal error"),
-            Self::NotFound | Self::BadRequest(_) => {}
+            _ => {}
+        }
+        if let Self::LoginRequired(back) = self {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", back)
+                .finish();
+            let target = format!("/login?{query}");
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, target))
+                .finish();
         }
         let mut resp = HttpResponse::new(self.status_code());
-        if let Self::BadRequest(key) = self {
-            resp.extensions_mut().insert(MessageKey(key));
+        match self {
+            Self::BadRequest(key) | Self::Forbidden(key) => {
+                resp.extensions_mut().insert(Detail::Key(key));
+            }
+            Self::Throttled(at) => {
+                resp.extensions_mut().insert(Detail::RetryAt(*at));
+            }
+            _ => {}
         }
         resp
     }
@@ -99,14 +132,15 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         s if s >= 500 => ("error-500-title", "error-500-message"),
         _ => ("error-400-title", "error-400-message"),
     };
-    let message_key = res
-        .response()
-        .extensions()
-        .get::<MessageKey>()
-        .map_or(default_message_key, |k| k.0);
+    let detail = res.response().extensions().get::<Detail>().copied();
+    let message = match detail {
+        Some(Detail::Key(key)) => ctx.t(key),
+        Some(Detail::RetryAt(at)) => ctx.retry_message(&at),
+        None => ctx.t(default_message_key),
+    };
     let page = ErrorPage {
         title: ctx.t(title_key),
-        message: ctx.t(message_key),
+        message,
         status: status.as_u16(),
         ctx,
     };

@@ -1,18 +1,23 @@
 //! The HTTP edge: routes, extractors, error pages and the middleware around them.
 
+pub mod accounts;
+pub mod admin;
 pub mod assets;
 pub mod ctx;
 pub mod errors;
 pub mod health;
+pub mod organizations;
 pub mod pages;
+pub mod session;
 
 use std::net::TcpListener;
 use std::time::Instant;
 
 use actix_web::dev::{Server, Service};
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
+use askama::Template;
 use chrono::NaiveDateTime;
 
 use crate::config::{Config, SecretKey};
@@ -34,6 +39,16 @@ impl AppState {
     pub fn now(&self) -> NaiveDateTime {
         chrono::Utc::now().naive_utc()
     }
+}
+
+/// Renders `page` as an HTML response with `status` (422 for a form with errors, for instance).
+pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, errors::WebError> {
+    let body = page
+        .render()
+        .map_err(|e| errors::WebError::Internal(e.to_string()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 /// A fixed extra route, used by the benchmark to serve a static body beside the real pages.
@@ -58,7 +73,16 @@ pub fn serve(
         let fixed = fixed.clone();
         App::new()
             .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(session::MAX_FORM_BYTES))
+            .app_data(
+                actix_multipart::form::MultipartFormConfig::default()
+                    .total_limit(7 * 1024 * 1024)
+                    .memory_limit(7 * 1024 * 1024),
+            )
             .configure(pages::routes)
+            .configure(accounts::routes)
+            .configure(organizations::routes)
+            .configure(admin::routes)
             .configure(health::routes)
             .configure(assets::routes)
             .configure(move |cfg| {
@@ -82,6 +106,7 @@ pub fn serve(
                     .default_handler_client(errors::render_error_page)
                     .default_handler_server(errors::render_error_page),
             )
+            .wrap(actix_web::middleware::from_fn(session::middleware))
             .wrap(
                 DefaultHeaders::new()
                     .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -91,7 +116,8 @@ pub fn serve(
                         header::CONTENT_SECURITY_POLICY,
                         "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
                     ))
-                    .add((header::VARY, "Accept-Language, Cookie")),
+                    .add((header::VARY, "Accept-Language, Cookie"))
+                    .add((header::CACHE_CONTROL, "private, no-cache")),
             )
             .wrap_fn(move |req, srv| {
                 let (locale, chosen) = ctx::resolve_locale(&req);

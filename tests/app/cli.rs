@@ -231,6 +231,7 @@ fn every_command_explains_itself_with_help() {
         vec!["migrate", "--help"],
         vec!["import-draft", "--help"],
         vec!["seed-demo", "--help"],
+        vec!["create-admin", "--help"],
         vec!["bench", "pages", "--help"],
     ] {
         let out = yijian(dir.path(), None, &args);
@@ -253,4 +254,55 @@ fn seed_demo_creates_the_demo_once() {
     let second = yijian(dir.path(), Some(&url), &["seed-demo"]);
     assert!(String::from_utf8_lossy(&second.stdout).contains("already exists"));
     assert_eq!(consultation_count(&test_db), 1);
+}
+
+#[test]
+fn create_admin_reads_the_password_from_stdin_and_promotes_existing_accounts() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let test_db = TestDb::sqlite();
+    let url = test_db.url_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |stdin: &str, email: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yijian"))
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .args(["create-admin", "--email", email])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    let weak = run("password123\n", "root@example.gov.cn");
+    assert!(!weak.status.success());
+    assert!(
+        stderr(&weak).contains("password refused"),
+        "{}",
+        stderr(&weak)
+    );
+    let ok = run("a long admin passphrase 2026\n", "Root@example.gov.cn");
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("administrator root@example.gov.cn created")
+    );
+    let again = run("", "root@example.gov.cn");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("is now an administrator"));
+    let mut conn = db::establish(&test_db.url).expect("connect");
+    let user = db::accounts::user_by_email(&mut conn, "root@example.gov.cn")
+        .expect("query")
+        .expect("exists");
+    assert!(user.is_admin && user.verified_at.is_some());
+    assert!(user.password_hash.starts_with("$argon2id$"));
+    let bad = run("", "not an address");
+    assert!(!bad.status.success() && stderr(&bad).contains("--email"));
 }

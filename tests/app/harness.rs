@@ -240,16 +240,29 @@ pub fn test_config_with_smtp(db: &TestDb, sink: &MailSink) -> Config {
     config
 }
 
-/// A running application and what a test needs to talk to it.
+/// A running application and what a test needs to talk to it; it is also the first browser.
 pub struct TestApp {
-    pub base: String,
-    pub client: reqwest::Client,
+    pub browser: Browser,
     pub pool: DbPool,
     /// The SMTP server the application sends its mail to.
     pub mail: MailSink,
     /// The application's own transport, for driving the queue from the test.
     pub transport: Transport,
     pub db: TestDb,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+/// One visitor: a cookie jar pointed at the application.
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
 }
 
 impl TestApp {
@@ -264,13 +277,23 @@ impl TestApp {
         let pool = app.pool().clone();
         actix_web::rt::spawn(app.run_until_stopped());
         Some(Self {
-            base,
-            client: client(),
+            browser: Browser {
+                base,
+                client: client(),
+            },
             pool,
             mail,
             transport,
             db,
         })
+    }
+
+    /// A second visitor with its own cookies.
+    pub fn new_browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: client(),
+        }
     }
 
     /// Creates the demo consultation.
@@ -289,11 +312,71 @@ impl TestApp {
             .await
             .expect("outbox runs")
     }
+}
+
+impl Browser {
+    /// GETs `path`, reads the CSRF token from its first form, and POSTs `fields` with it to `action`.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
+        let (_, html) = self.get(page).await;
+        let csrf = csrf_of(&html);
+        self.post(action, &csrf, fields).await
+    }
+
+    /// POSTs a urlencoded form with the given CSRF token.
+    pub async fn post(&self, action: &str, csrf: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        let resp = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("request sent");
+        Reply::read(resp).await
+    }
 
     /// GETs `path` and returns status and body.
     pub async fn get(&self, path: &str) -> (u16, String) {
         get_with(&self.client, &format!("{}{path}", self.base)).await
     }
+}
+
+/// An HTTP answer as tests look at it.
+pub struct Reply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Reply {
+    pub async fn read(resp: reqwest::Response) -> Self {
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = resp.text().await.expect("body");
+        Self {
+            status,
+            location,
+            body,
+        }
+    }
+}
+
+/// The CSRF token of the first form in `html`.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a form with a CSRF token");
+    html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect()
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects.

@@ -2,6 +2,8 @@
 
 mod harness;
 
+mod accounts;
+mod admin;
 mod cli;
 mod errors;
 mod mail;

@@ -1,0 +1,4 @@
+DROP TABLE throttles;
+DROP TABLE user_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
