@@ -65,6 +65,11 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .map_err(|e| anyhow::anyhow!("BIND: cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let mut config = config;
+        // BIND with port 0 picks a free port; links must carry the real one.
+        if config.base_url.port() == Some(0) {
+            let _ = config.base_url.set_port(Some(port));
+        }
         let transport = Transport::from_config(&config)?;
         tracing::info!(to = %transport.describe(), "outbox worker started");
         let mail = Worker::start(pool.clone(), transport);

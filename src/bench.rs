@@ -1,6 +1,7 @@
 //! Benchmarks run by `yijian bench …`: they print figures, they never pass or fail.
 
 mod outbox;
+mod passwords;
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use crate::seed;
 use crate::web::FixedRoute;
 
 pub use outbox::{OutboxArgs, outbox};
+pub use passwords::{PasswordsArgs, passwords};
 
 /// Options of `yijian bench pages`.
 #[derive(clap::Args, Clone, Debug)]

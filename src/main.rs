@@ -93,6 +93,8 @@ enum BenchCommand {
     Pages(bench::PagesArgs),
     /// Queue mails and time their delivery through the outbox to an SMTP sink in this process.
     Outbox(bench::OutboxArgs),
+    /// Time argon2id hashing and verification, the cost of each registration and log-in.
+    Passwords(bench::PasswordsArgs),
 }
 
 fn parse_tier(s: &str) -> Result<RiskTier, String> {
@@ -159,6 +161,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Outbox(args),
         } => actix_web::rt::System::new().block_on(bench::outbox(args)),
+        Command::Bench {
+            what: BenchCommand::Passwords(args),
+        } => actix_web::rt::System::new().block_on(bench::passwords(args)),
     }
 }
 

@@ -216,6 +216,8 @@ pub enum AccountError {
     BadCredentials {
         /// Set when this failure triggered a lock-out.
         locked: Option<Throttled>,
+        /// Recent failures for this account, this one included (answers slow down as it grows).
+        failures: i32,
     },
     /// The link is unknown, used or expired.
     #[error("invalid or expired link")]
@@ -442,12 +444,15 @@ pub fn finish_login(
         }),
         _ => {
             // The failure is counted in a transaction of its own that commits, then reported.
-            let locked = db::transaction(conn, |conn| {
+            let (locked, failures) = db::transaction(conn, |conn| {
                 let account = throttle::hit(conn, &throttle::LOGIN_ACCOUNT, email, now)?;
                 let address = throttle::hit(conn, &throttle::LOGIN_ADDRESS, client, now)?;
-                Ok::<_, AccountError>(account.or(address))
+                Ok::<_, AccountError>((
+                    account.locked.or(address.locked),
+                    account.count.max(address.count / 4),
+                ))
             })?;
-            Err(AccountError::BadCredentials { locked })
+            Err(AccountError::BadCredentials { locked, failures })
         }
     }
 }

@@ -82,6 +82,15 @@ pub fn check(
     }
 }
 
+/// The count after one more event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Events in the current window, this one included.
+    pub count: i32,
+    /// Set when this event reached the limit.
+    pub locked: Option<Throttled>,
+}
+
 /// Counts one event; when it reaches the limit, locks `subject` out and says until when.
 /// The event that reaches the limit is still allowed; the next one is refused by [`check`].
 pub fn hit(
@@ -89,7 +98,7 @@ pub fn hit(
     policy: &Policy,
     subject: &str,
     now: NaiveDateTime,
-) -> Result<Option<Throttled>, DbError> {
+) -> Result<Hit, DbError> {
     let key = key(policy, subject);
     let row = match throttles::get(conn, &key)? {
         Some(row)
@@ -117,7 +126,10 @@ pub fn hit(
         row
     };
     throttles::put(conn, &row)?;
-    Ok(row.locked_until.map(|until| Throttled { until }))
+    Ok(Hit {
+        count: row.hits,
+        locked: row.locked_until.map(|until| Throttled { until }),
+    })
 }
 
 /// Forgets the count for `subject` (after a successful log-in).

@@ -284,7 +284,10 @@ async fn login(
             .insert_header((header::LOCATION, next.clone()))
             .cookie(session::session_cookie(session.token, secure(&state)))
             .finish()),
-        Err(AccountError::BadCredentials { locked }) => {
+        Err(AccountError::BadCredentials { locked, failures }) => {
+            // From the third failure on, each answer comes half a second later than the last.
+            let delay = u64::try_from(failures.saturating_sub(2).min(4)).unwrap_or(0) * 500;
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(delay)).await;
             let message = match locked {
                 Some(t) => format!("{} {}", ctx.t("login-failed"), ctx.retry_message(&t.until)),
                 None => ctx.t("login-failed"),

@@ -32,6 +32,8 @@ pub struct Ctx {
     pub csrf: String,
     /// A one-time message from the previous request, already translated.
     pub flash: Option<String>,
+    /// The verified organisation the signed-in user speaks for.
+    pub verified_org: Option<String>,
 }
 
 impl Ctx {
@@ -62,6 +64,7 @@ impl Ctx {
             user: session.user,
             csrf: session.csrf,
             flash: session.flash.map(|key| locale.t(&key)),
+            verified_org: session.verified_org,
         }
     }
 

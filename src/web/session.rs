@@ -14,6 +14,7 @@ use super::AppState;
 use super::errors::WebError;
 use crate::accounts::{self, User};
 use crate::db;
+use crate::organizations::{self, OrgStatus};
 
 /// The cookie holding the session token.
 pub const SESSION_COOKIE: &str = "yj_session";
@@ -35,6 +36,8 @@ pub struct RequestSession {
     pub csrf: String,
     /// The i18n key of a one-time message.
     pub flash: Option<String>,
+    /// The name of the verified organisation the user speaks for.
+    pub verified_org: Option<String>,
 }
 
 fn is_token(s: &str) -> bool {
@@ -118,15 +121,25 @@ pub async fn middleware(
     let had_flash = req.cookie(FLASH_COOKIE).is_some();
 
     let mut user = None;
+    let mut verified_org = None;
     if let (Some(state), Some(token)) = (&state, &session_token) {
         let token = token.clone();
         let now = state.now();
-        match db::run(&state.pool, move |conn| {
-            accounts::session_user(conn, &token, now)
+        let found = db::run(&state.pool, move |conn| {
+            let Some(user) = accounts::session_user(conn, &token, now)? else {
+                return Ok((None, None));
+            };
+            let org = match user.organization_id {
+                Some(id) => {
+                    organizations::get(conn, id)?.filter(|o| o.status == OrgStatus::Verified)
+                }
+                None => None,
+            };
+            Ok((Some(user), org.map(|o| o.name)))
         })
-        .await
-        {
-            Ok(u) => user = u,
+        .await;
+        match found {
+            Ok((u, org)) => (user, verified_org) = (u, org),
             Err(e) => tracing::warn!(error = %e, "session lookup failed"),
         }
     }
@@ -142,6 +155,7 @@ pub async fn middleware(
         user,
         csrf,
         flash,
+        verified_org,
     });
 
     let mut res = next.call(req).await?;

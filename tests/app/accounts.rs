@@ -264,3 +264,105 @@ on_both_backends! {
         assert!(row.0.ends_with("@deleted.invalid") && row.1.is_empty() && row.2.is_empty() && row.3, "{row:?}");
     }
 }
+
+/// The first link in the text part of the newest mail to `to` that starts with `prefix`.
+async fn link_in_mail(app: &TestApp, to: &str, count: usize, prefix: &str) -> String {
+    app.run_outbox_until_empty().await;
+    let mails = app.mail.wait_for(count).await;
+    let mail = mails
+        .iter()
+        .rev()
+        .find(|m| m.to.iter().any(|t| t == to))
+        .expect("a mail to the address");
+    let parsed = mail.parsed();
+    let text = parsed.body_text(0).expect("a text part").into_owned();
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in: {text}"));
+    text[start..]
+        .split_whitespace()
+        .next()
+        .expect("link")
+        .to_owned()
+}
+
+on_both_backends! {
+    async fn citizen_verifies_through_the_mail_and_resets_a_forgotten_password(app) {
+        assert_eq!(register(&app, "li.ming@example.com", "李明", PASSWORD).await.status, 303);
+        let link = link_in_mail(&app, "li.ming@example.com", 1, &format!("{}/verify?token=", app.base)).await;
+        let mails = app.mail.messages();
+        let parsed = mails[0].parsed();
+        assert_eq!(parsed.subject(), Some("请验证您在意见征集的电子邮箱"));
+        assert!(parsed.body_html(0).is_some_and(|h| h.contains("验证邮箱")), "an HTML part too");
+
+        // Opening the link changes nothing until the button is pressed (mail scanners fetch links).
+        let path = link.trim_start_matches(&app.base).to_owned();
+        let (status, page) = app.get(&path).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("确认邮箱"));
+        let (_, account) = app.get("/account").await;
+        assert!(account.contains("未验证"));
+        let token: String = path.rsplit('=').next().expect("token").to_owned();
+        let confirmed = app.post("/verify", &crate::harness::csrf_of(&page), &[("token", &token)]).await;
+        assert_eq!(confirmed.status, 303);
+        let (_, account) = app.get("/account").await;
+        assert!(account.contains("已验证") && account.contains("邮箱已验证"), "{account}");
+        let reused = app.post("/verify", &crate::harness::csrf_of(&page), &[("token", &token)]).await;
+        assert_eq!(reused.status, 400, "a verification link works once");
+        assert!(reused.body.contains("链接无效或已过期"));
+
+        // Forgotten password: the answer is the same for a known and an unknown address.
+        let stranger = app.new_browser();
+        let unknown = stranger.submit("/password-reset", "/password-reset", &[("email", "nobody@example.com")]).await;
+        let known = stranger.submit("/password-reset", "/password-reset", &[("email", "li.ming@example.com")]).await;
+        assert_eq!((unknown.status, known.status), (200, 200));
+        assert!(unknown.body.contains("如果该邮箱已注册") && known.body.contains("如果该邮箱已注册"));
+        let reset = link_in_mail(&app, "li.ming@example.com", 2, &format!("{}/password-reset/confirm?token=", app.base)).await;
+        assert_eq!(app.mail.messages().len(), 2, "no mail went to the unknown address");
+        let reset_path = reset.trim_start_matches(&app.base).to_owned();
+        let (status, form) = stranger.get(&reset_path).await;
+        assert_eq!(status, 200);
+        let reset_token: String = reset_path.rsplit('=').next().expect("token").to_owned();
+        let weak = stranger.post("/password-reset/confirm", &crate::harness::csrf_of(&form), &[("token", &reset_token), ("password", "qwertyuiop123")]).await;
+        assert_eq!(weak.status, 422);
+        let done = stranger
+            .post("/password-reset/confirm", &crate::harness::csrf_of(&form), &[("token", &reset_token), ("password", "a new and better passphrase")])
+            .await;
+        assert_eq!((done.status, done.location.as_deref()), (303, Some("/login")));
+
+        // Every session ended; the old password no longer works, the new one does.
+        let resp = app.client.get(format!("{}/account", app.base)).send().await.expect("request");
+        assert_eq!(resp.status().as_u16(), 303, "the registering browser was logged out");
+        assert_eq!(login(&stranger, "li.ming@example.com", PASSWORD).await.status, 422);
+        assert_eq!(login(&stranger, "li.ming@example.com", "a new and better passphrase").await.status, 303);
+        let (status, _) = stranger.get(&reset_path).await;
+        assert_eq!(status, 400, "a reset link works once");
+    }
+}
+
+on_both_backends! {
+    async fn verification_mails_can_be_resent_a_few_times_an_hour(app) {
+        register(&app, "he@example.com", "何", PASSWORD).await;
+        for _ in 0..3 {
+            let r = app.submit("/account", "/account/verify/resend", &[]).await;
+            assert_eq!(r.status, 303);
+        }
+        let refused = app.submit("/account", "/account/verify/resend", &[]).await;
+        assert_eq!(refused.status, 429);
+        assert!(refused.body.contains("尝试次数过多"));
+        app.run_outbox_until_empty().await;
+        let mails = app.mail.wait_for(4).await;
+        assert_eq!(mails.len(), 4, "one at registration and three resends");
+        // Only the newest link works.
+        let newest = mails.last().expect("mail").parsed().body_text(0).expect("text").into_owned();
+        let oldest = mails[0].parsed().body_text(0).expect("text").into_owned();
+        let token_of = |text: &str| -> String {
+            let start = text.find("token=").expect("token") + "token=".len();
+            text[start..].chars().take_while(char::is_ascii_hexdigit).collect()
+        };
+        let (_, page) = app.get("/account").await;
+        let csrf = crate::harness::csrf_of(&page);
+        assert_eq!(app.post("/verify", &csrf, &[("token", &token_of(&oldest))]).await.status, 400);
+        assert_eq!(app.post("/verify", &csrf, &[("token", &token_of(&newest))]).await.status, 303);
+    }
+}

@@ -88,6 +88,10 @@ on_both_backends! {
         assert_eq!(reply.status, 303);
         let (_, page) = assoc.get("/account/organization").await;
         assert!(page.contains("已认证"), "{page}");
+        let (_, home) = assoc.get("/").await;
+        assert!(home.contains("✓ 中国人工智能产业示范协会"), "members show the verified badge on every page");
+        let (_, before) = other.get("/").await;
+        assert!(!before.contains("✓"), "others do not");
         let (_, queue) = admin.get("/admin/organizations").await;
         assert!(queue.contains("没有待审核的组织"));
     }
