@@ -80,6 +80,15 @@ pub struct Overview {
     pub sections: Vec<Section<ArticleHead>>,
     /// How many articles the draft has.
     pub article_count: usize,
+    /// Public comments per article number.
+    pub comment_counts: std::collections::HashMap<i32, i64>,
+}
+
+impl Overview {
+    /// Public comments on article `number`.
+    pub fn comments_on(&self, number: &i32) -> i64 {
+        self.comment_counts.get(number).copied().unwrap_or(0)
+    }
 }
 
 /// Loads the front page of consultation `slug`.
@@ -95,7 +104,11 @@ pub fn overview(
     let divisions = db::drafts::divisions(conn, version_id)?;
     let heads = db::drafts::article_heads(conn, version_id)?;
     let article_count = heads.len();
+    let comment_counts = db::comments::per_article_number(conn, shown.consultation.id)?
+        .into_iter()
+        .collect();
     Ok(Some(Overview {
+        comment_counts,
         sections: drafts::outline(&divisions, heads),
         shown,
         article_count,
@@ -142,6 +155,9 @@ pub struct ArticleView {
     pub prev: Option<ArticleHead>,
     /// The article after it.
     pub next: Option<ArticleHead>,
+    /// The authoritative article comments attach to and proposals are compared with (the shown
+    /// one may be a translation).
+    pub original: Article,
 }
 
 /// Loads article `number` of consultation `slug`.
@@ -160,7 +176,16 @@ pub fn article(
     };
     let all = db::drafts::divisions(conn, version_id)?;
     let (prev, next) = db::drafts::neighbours(conn, version_id, article.head.position)?;
+    let original = if shown.translation.is_some() {
+        match db::drafts::article(conn, shown.original.id, number)? {
+            Some(a) => a,
+            None => return Ok(None),
+        }
+    } else {
+        article.clone()
+    };
     Ok(Some(ArticleView {
+        original,
         divisions: drafts::chain(&all, article.head.division_id),
         shown,
         article,

@@ -104,6 +104,17 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Consul
         .transpose()
 }
 
+/// The consultation with this id.
+pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Consultation>> {
+    consultations::table
+        .find(id)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Consultation::try_from)
+        .transpose()
+}
+
 /// How many consultations exist.
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     consultations::table.count().get_result(conn)

@@ -186,15 +186,17 @@ pub fn divisions(conn: &mut DbConnection, version_id: i32) -> QueryResult<Vec<Di
         .collect()
 }
 
-type HeadRow = (i32, String, Option<i32>, i32);
+type HeadRow = (i32, i32, String, Option<i32>, i32);
 
 fn head_columns() -> (
+    articles::id,
     articles::number,
     articles::label,
     articles::division_id,
     articles::position,
 ) {
     (
+        articles::id,
         articles::number,
         articles::label,
         articles::division_id,
@@ -202,8 +204,9 @@ fn head_columns() -> (
     )
 }
 
-fn to_head((number, label, division_id, position): HeadRow) -> ArticleHead {
+fn to_head((id, number, label, division_id, position): HeadRow) -> ArticleHead {
     ArticleHead {
+        id,
         number,
         label,
         division_id,
@@ -283,4 +286,30 @@ pub fn neighbours(
         .optional()?
         .map(to_head);
     Ok((prev, next))
+}
+
+/// Id and label of article `number` of a version.
+pub fn article_ref(
+    conn: &mut DbConnection,
+    version_id: i32,
+    number: i32,
+) -> QueryResult<Option<(i32, String)>> {
+    articles::table
+        .filter(articles::version_id.eq(version_id))
+        .filter(articles::number.eq(number))
+        .select((articles::id, articles::label))
+        .first(conn)
+        .optional()
+}
+
+/// Number and label of the article with this id.
+pub fn article_number_label(
+    conn: &mut DbConnection,
+    id: i32,
+) -> QueryResult<Option<(i32, String)>> {
+    articles::table
+        .find(id)
+        .select((articles::number, articles::label))
+        .first(conn)
+        .optional()
 }

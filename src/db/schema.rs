@@ -183,3 +183,58 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultation_roles,
     consultations,
 );
+
+diesel::table! {
+    comments (id) {
+        id -> Integer,
+        tracking -> Text,
+        consultation_id -> Integer,
+        version_id -> Integer,
+        article_id -> Nullable<Integer>,
+        parent_id -> Nullable<Integer>,
+        author_id -> Nullable<Integer>,
+        author_name -> Text,
+        stakeholder_type -> Text,
+        organization_name -> Nullable<Text>,
+        stance -> Nullable<Text>,
+        body -> Text,
+        proposed_text -> Nullable<Text>,
+        visibility -> Text,
+        state -> Text,
+        content_hash -> Text,
+        dispute_token_hash -> Text,
+        endorsements -> Integer,
+        hidden_reason -> Nullable<Text>,
+        hidden_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    endorsements (comment_id, user_id) {
+        comment_id -> Integer,
+        user_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disputes (id) {
+        id -> Integer,
+        comment_id -> Integer,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(comments -> consultations (consultation_id));
+diesel::joinable!(comments -> articles (article_id));
+diesel::joinable!(endorsements -> comments (comment_id));
+diesel::joinable!(disputes -> comments (comment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(comments, endorsements, disputes);
+diesel::allow_tables_to_appear_in_same_query!(comments, articles);
+diesel::allow_tables_to_appear_in_same_query!(comments, users);
+diesel::allow_tables_to_appear_in_same_query!(comments, consultations);
+diesel::allow_tables_to_appear_in_same_query!(comments, draft_versions);
+diesel::allow_tables_to_appear_in_same_query!(endorsements, users);

@@ -43,6 +43,8 @@ pub struct Division {
 /// An article's identity without its text, for tables of contents and navigation.
 #[derive(Clone, Debug)]
 pub struct ArticleHead {
+    /// Row id.
+    pub id: i32,
     /// Article number (五 in 第五条).
     pub number: i32,
     /// Label as written, such as 第五条 or Article 5.
@@ -345,6 +347,7 @@ mod tests {
     fn article(body: &str) -> Article {
         Article {
             head: ArticleHead {
+                id: 1,
                 number: 5,
                 label: "第五条".into(),
                 division_id: None,
@@ -380,6 +383,7 @@ mod tests {
 
     fn head(number: i32, position: i32) -> ArticleHead {
         ArticleHead {
+            id: number,
             number,
             label: format!("第{number}条"),
             division_id: None,

@@ -12,6 +12,7 @@ use chrono::NaiveDateTime;
 
 use super::session;
 use crate::accounts::{FieldError, StakeholderType, User};
+use crate::comments::Stance;
 use crate::consultations::{Consultation, RiskTier, Status};
 use crate::i18n::Locale;
 use crate::roles::Role;
@@ -89,6 +90,22 @@ impl Ctx {
             .map(|(k, v)| (*k, FluentValue::from(v.clone())))
             .collect();
         self.locale.t_args(e.message, &args)
+    }
+
+    /// The name of a stance.
+    pub fn stance(&self, s: &Stance) -> String {
+        self.t(&format!("stance-{}", s.as_str()))
+    }
+
+    /// "Page 2 of 7".
+    pub fn t_page(&self, page: &i64, pages: &i64) -> String {
+        self.locale.t_args(
+            "page-of",
+            &[
+                ("page", FluentValue::from(*page)),
+                ("pages", FluentValue::from(*pages)),
+            ],
+        )
     }
 
     /// The name of a per-consultation role.

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod comments;
 pub mod ctx;
 pub mod errors;
 pub mod health;
@@ -81,6 +82,7 @@ pub fn serve(
             )
             .configure(pages::routes)
             .configure(accounts::routes)
+            .configure(comments::routes)
             .configure(organizations::routes)
             .configure(admin::routes)
             .configure(health::routes)

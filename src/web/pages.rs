@@ -5,13 +5,21 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::AppState;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+
+use super::accounts::FormErrors;
 use super::ctx::Ctx;
 use super::errors::WebError;
+use super::{AppState, render};
+use crate::accounts::StakeholderType;
+use crate::comments::view::{self as comment_view, ArticleComments, Filter, Sort};
+use crate::comments::{CommentInput, Stance, Visibility, diff};
 use crate::consultations::{Consultation, ListFilter, RiskTier, Status};
 use crate::db;
 use crate::drafts::{Article, Section};
 use crate::reading::{self, ArticleView, Overview};
+use crate::roles::{self, Role};
 
 /// What the list's filter form sends.
 #[derive(Deserialize)]
@@ -110,12 +118,69 @@ async fn consultation(
     Ok(ConsultationPage { ctx, o, status })
 }
 
-#[derive(Template, WebTemplate)]
+/// The article page's query string: the comment list's filter, order and page.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CommentQuery {
+    stance: Option<String>,
+    #[serde(rename = "type")]
+    stakeholder: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+}
+
+impl CommentQuery {
+    /// Parses the filter; an empty value means "any".
+    pub fn filter(&self) -> Result<Filter, WebError> {
+        let bad = || WebError::BadRequest("error-bad-filter");
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        Ok(Filter {
+            stance: nonempty(&self.stance)
+                .map(|s| Stance::parse(&s).ok_or_else(bad))
+                .transpose()?,
+            stakeholder: nonempty(&self.stakeholder)
+                .map(|s| StakeholderType::parse(&s).ok_or_else(bad))
+                .transpose()?,
+            sort: nonempty(&self.sort)
+                .map(|s| Sort::parse(&s).ok_or_else(bad))
+                .transpose()?
+                .unwrap_or_default(),
+            page: match self.page {
+                Some(p) if !(1..=100_000).contains(&p) => return Err(bad()),
+                Some(p) => p,
+                None => 1,
+            },
+        })
+    }
+}
+
+/// Whether and how the reader can comment here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentAccess {
+    /// The form is shown.
+    Form,
+    /// Anonymous: log in first.
+    LogIn,
+    /// Signed in, address not verified.
+    Verify,
+    /// The window is not open.
+    NotOpen,
+}
+
+#[derive(Template)]
 #[template(path = "article.html")]
-struct ArticlePage {
+pub struct ArticlePage {
     ctx: Ctx,
     v: ArticleView,
     status: Status,
+    comments: ArticleComments,
+    filter: Filter,
+    access: CommentAccess,
+    form: CommentInput,
+    errors: FormErrors,
+    stances: &'static [Stance],
+    visibilities: &'static [Visibility],
+    types: [StakeholderType; 7],
+    sorts: [Sort; 2],
 }
 
 impl ArticlePage {
@@ -126,6 +191,119 @@ impl ArticlePage {
             Status::Closed => "comments-closed",
         }
     }
+
+    fn sort_key(&self, s: &Sort) -> &'static str {
+        match s {
+            Sort::Newest => "sort-newest",
+            Sort::Endorsed => "sort-endorsed",
+        }
+    }
+
+    fn visibility_key(&self, v: &Visibility) -> &'static str {
+        match v {
+            Visibility::Named => "visibility-named",
+            Visibility::Anonymous => "visibility-anonymous",
+            Visibility::Drafters => "visibility-drafters",
+        }
+    }
+
+    /// This page's address, encoded for a `next=` parameter.
+    fn here_encoded(&self) -> String {
+        url::form_urlencoded::byte_serialize(self.ctx.here().as_bytes()).collect()
+    }
+
+    fn diff(&self, proposed: &str) -> Vec<diff::Segment> {
+        diff::compare(&self.v.original.body, proposed)
+    }
+
+    fn stance_checked(&self, s: &Stance) -> bool {
+        self.form.stance == s.as_str()
+    }
+
+    fn visibility_checked(&self, v: &Visibility) -> bool {
+        self.form.visibility == v.as_str()
+            || (self.form.visibility.is_empty() && *v == Visibility::Named)
+    }
+
+    fn filter_stance(&self, s: &Stance) -> bool {
+        self.filter.stance == Some(*s)
+    }
+
+    fn filter_type(&self, t: &StakeholderType) -> bool {
+        self.filter.stakeholder == Some(*t)
+    }
+
+    fn filter_sort(&self, s: &Sort) -> bool {
+        self.filter.sort == *s
+    }
+
+    /// The link to page `page` of the list, keeping filter and order.
+    fn page_href(&self, page: i64) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = self.filter.stance {
+            q.append_pair("stance", s.as_str());
+        }
+        if let Some(t) = self.filter.stakeholder {
+            q.append_pair("type", t.as_str());
+        }
+        q.append_pair("sort", self.filter.sort.as_str());
+        q.append_pair("page", &page.to_string());
+        format!("?{}#comments", q.finish())
+    }
+}
+
+/// Builds the article page; `form` carries a comment that failed validation back to its author.
+pub async fn article_page(
+    state: &AppState,
+    ctx: Ctx,
+    slug: String,
+    number: i32,
+    filter: Filter,
+    form: Option<(CommentInput, FormErrors)>,
+) -> Result<ArticlePage, WebError> {
+    let locale = ctx.locale;
+    let viewer = ctx.user.clone();
+    let (v, comments) = db::run(&state.pool, move |conn| {
+        let Some(v) = reading::article(conn, &slug, number, locale)? else {
+            return Ok(None);
+        };
+        let drafters_view = match &viewer {
+            Some(u) => roles::holds(conn, v.shown.consultation.id, u.id, Role::Drafter)?,
+            None => false,
+        };
+        let comments = comment_view::for_article(
+            conn,
+            v.original.head.id,
+            filter,
+            viewer.as_ref(),
+            drafters_view,
+        )?;
+        Ok(Some((v, comments)))
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let status = v.shown.consultation.status(state.now());
+    let access = match (&ctx.user, status) {
+        (_, Status::Upcoming | Status::Closed) => CommentAccess::NotOpen,
+        (None, _) => CommentAccess::LogIn,
+        (Some(u), _) if !u.is_verified() => CommentAccess::Verify,
+        _ => CommentAccess::Form,
+    };
+    let (form, errors) = form.unwrap_or_default();
+    Ok(ArticlePage {
+        ctx,
+        v,
+        status,
+        comments,
+        filter,
+        access,
+        form,
+        errors,
+        stances: Stance::ALL,
+        visibilities: Visibility::ALL,
+        types: StakeholderType::ALL,
+        sorts: [Sort::Newest, Sort::Endorsed],
+    })
 }
 
 #[get("/c/{slug}/a/{number}")]
@@ -133,16 +311,14 @@ async fn article(
     state: web::Data<AppState>,
     ctx: Ctx,
     path: web::Path<(String, i32)>,
-) -> Result<ArticlePage, WebError> {
+    query: web::Query<CommentQuery>,
+) -> Result<HttpResponse, WebError> {
     let (slug, number) = path.into_inner();
-    let locale = ctx.locale;
-    let v = db::run(&state.pool, move |conn| {
-        reading::article(conn, &slug, number, locale)
-    })
-    .await?
-    .ok_or(WebError::NotFound)?;
-    let status = v.shown.consultation.status(state.now());
-    Ok(ArticlePage { ctx, v, status })
+    let filter = query.filter()?;
+    render(
+        StatusCode::OK,
+        &article_page(&state, ctx, slug, number, filter, None).await?,
+    )
 }
 
 #[derive(Template, WebTemplate)]

@@ -23,7 +23,7 @@ pub const CSRF_COOKIE: &str = "yj_csrf";
 /// The cookie carrying a one-time message to the next page.
 pub const FLASH_COOKIE: &str = "yj_flash";
 /// Largest form body accepted, in bytes.
-pub const MAX_FORM_BYTES: usize = 64 * 1024;
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
 /// What the session middleware learned about the request.
 #[derive(Clone, Debug, Default)]

@@ -5,6 +5,7 @@ mod harness;
 mod accounts;
 mod admin;
 mod cli;
+mod comments;
 mod errors;
 mod mail;
 mod reading;

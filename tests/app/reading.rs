@@ -262,8 +262,8 @@ fn article_pages_cost_the_same_few_queries_whatever_the_draft_size(
         reading::article(c, "ai-service-safety", 5, Locale::En)
     });
     assert!(
-        english <= small + 1,
-        "a translation costs at most one more query: {english}"
+        english <= small + 2,
+        "a translation costs two more queries (it, and the original comments attach to): {english}"
     );
     let (overview_small, _) = queries(&mut conn, |c| {
         reading::overview(c, "ai-service-safety", Locale::ZhCn)

@@ -257,3 +257,77 @@ window-empty = The last day cannot come before the first day.
 text-too-long = At most { $max } characters.
 flash-consultation-created = The consultation was created and its draft imported.
 flash-consultation-saved = Saved.
+
+comments-count = { $n ->
+    [one] { $n } comment
+   *[other] { $n } comments
+}
+comments-by-stance = By stance:
+comments-by-type = By commenter:
+comments-sort = Order
+sort-newest = Newest
+sort-endorsed = Most endorsed
+comments-pages = Comment pages
+page-prev = Previous page
+page-next = Next page
+page-of = Page { $page } of { $pages }
+author-deleted = Deleted account
+author-anonymous = Anonymous
+stance-support = Support
+stance-oppose = Oppose
+stance-amend = Proposed amendment
+stance-other = Other
+visibility-named = Public, with my name
+visibility-anonymous = Public, anonymous
+visibility-drafters = Drafters only
+comment-stance = Stance
+comment-proposal = Proposed text
+comment-proposal-hint = Optional. The full text you propose for the article; the differences from the current text are shown.
+comment-body = Comment and reasons
+comment-body-hint = 1 to 5,000 characters. Please give your reasons.
+comment-visibility = Visibility
+comment-submit = Submit comment
+comment-form-title = Comment on this article
+comment-login = Log in to comment on this article.
+comment-verify = Please verify your e-mail address first; then you can comment.
+comment-reply = Reply
+comment-reply-label = Your reply
+comment-reply-button = Post reply
+comment-hidden = This comment has been hidden.
+comment-hidden-reason = Reason:
+endorsements-count = { $n ->
+    [one] { $n } endorsement
+   *[other] { $n } endorsements
+}
+endorse = Endorse
+endorse-withdraw = Withdraw endorsement
+stance-required = Please choose a stance.
+visibility-required = Please choose who may read it.
+comment-duplicate = You already submitted the same comment on this article (number { $tracking }).
+error-not-open = This consultation is not open for comments.
+error-unverified = Please verify your e-mail address before commenting.
+error-wrong-thread = The comment you reply to belongs to another article.
+flash-comment-posted = Your comment has been recorded; the receipt is on its way to your mailbox.
+receipt-title = Receipt
+receipt-intro = This is what the site recorded. The SHA-256 digest lets you check that the record was not changed.
+receipt-tracking = Number
+receipt-consultation = Draft
+receipt-article = Article
+receipt-whole-draft = The draft as a whole
+receipt-time = Submitted
+receipt-stance = Stance
+receipt-visibility = Visibility
+receipt-state = State
+state-published = Published
+state-pending = Held for review
+state-hidden = Hidden
+receipt-hash-hint = The digest covers draft, article, stance, comment and proposed text in the canonical form documented by the project.
+dispute-title = This was not me
+dispute-intro = If you did not submit this comment, press the button. Your objection is recorded and goes to the moderators.
+dispute-button = This was not me
+dispute-recorded = Your objection has been recorded and goes to the moderators. Comment number:
+dispute-link = This was not me
+mail-receipt-subject = Receipt { $tracking }
+mail-receipt-intro = Your comment has been recorded. The receipt:
+mail-receipt-page = See the receipt:
+mail-receipt-not-me = If you did not submit this comment, open:

@@ -1,0 +1,3 @@
+DROP TABLE disputes;
+DROP TABLE endorsements;
+DROP TABLE comments;

@@ -1,0 +1,328 @@
+//! Queries on `comments`, `endorsements` and `disputes`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{articles, comments, disputes, endorsements};
+
+/// A comment row.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    /// Row id.
+    pub id: i32,
+    /// Tracking number.
+    pub tracking: String,
+    /// Consultation.
+    pub consultation_id: i32,
+    /// Article, or none for the whole draft.
+    pub article_id: Option<i32>,
+    /// The comment answered.
+    pub parent_id: Option<i32>,
+    /// Author's account.
+    pub author_id: Option<i32>,
+    /// Author's display name when posted.
+    pub author_name: String,
+    /// Author's stakeholder type when posted.
+    pub stakeholder_type: String,
+    /// Verified organisation when posted.
+    pub organization_name: Option<String>,
+    /// Stance.
+    pub stance: Option<String>,
+    /// Text.
+    pub body: String,
+    /// Proposed replacement text.
+    pub proposed_text: Option<String>,
+    /// Visibility.
+    pub visibility: String,
+    /// Moderation state.
+    pub state: String,
+    /// SHA-256 of the content.
+    pub content_hash: String,
+    /// Endorsement count.
+    pub endorsements: i32,
+    /// Why it was hidden.
+    pub hidden_reason: Option<String>,
+    /// When it was hidden.
+    pub hidden_at: Option<NaiveDateTime>,
+    /// When it was posted.
+    pub created_at: NaiveDateTime,
+}
+
+/// What a new comment stores.
+#[derive(Insertable)]
+#[diesel(table_name = comments)]
+pub struct NewCommentRow<'a> {
+    /// Tracking number.
+    pub tracking: &'a str,
+    /// Consultation.
+    pub consultation_id: i32,
+    /// Draft version commented on.
+    pub version_id: i32,
+    /// Article.
+    pub article_id: Option<i32>,
+    /// Comment answered.
+    pub parent_id: Option<i32>,
+    /// Author.
+    pub author_id: Option<i32>,
+    /// Author's name now.
+    pub author_name: &'a str,
+    /// Author's type now.
+    pub stakeholder_type: &'a str,
+    /// Author's verified organisation now.
+    pub organization_name: Option<&'a str>,
+    /// Stance.
+    pub stance: Option<&'a str>,
+    /// Text.
+    pub body: &'a str,
+    /// Proposed text.
+    pub proposed_text: Option<&'a str>,
+    /// Visibility.
+    pub visibility: &'a str,
+    /// State.
+    pub state: &'a str,
+    /// Content hash.
+    pub content_hash: &'a str,
+    /// Hash of the "this was not me" token.
+    pub dispute_token_hash: &'a str,
+    /// Endorsements (0).
+    pub endorsements: i32,
+    /// Posting time.
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores a comment and returns its id.
+pub fn insert(conn: &mut DbConnection, row: &NewCommentRow<'_>) -> QueryResult<i32> {
+    diesel::insert_into(comments::table)
+        .values(row)
+        .returning(comments::id)
+        .get_result(conn)
+}
+
+/// The comment with this tracking number.
+pub fn by_tracking(conn: &mut DbConnection, tracking: &str) -> QueryResult<Option<CommentRow>> {
+    comments::table
+        .filter(comments::tracking.eq(tracking))
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The tracking number of an earlier comment with the same content by the same author on the same
+/// article.
+pub fn duplicate_of(
+    conn: &mut DbConnection,
+    author_id: i32,
+    consultation_id: i32,
+    article_id: Option<i32>,
+    content_hash: &str,
+) -> QueryResult<Option<String>> {
+    let mut query = comments::table
+        .filter(comments::author_id.eq(author_id))
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::content_hash.eq(content_hash))
+        .select(comments::tracking)
+        .into_boxed();
+    query = match article_id {
+        Some(a) => query.filter(comments::article_id.eq(a)),
+        None => query.filter(comments::article_id.is_null()),
+    };
+    query.first(conn).optional()
+}
+
+/// The comment a "this was not me" token belongs to: (id, tracking).
+pub fn by_dispute_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(i32, String)>> {
+    comments::table
+        .filter(comments::dispute_token_hash.eq(token_hash))
+        .select((comments::id, comments::tracking))
+        .first(conn)
+        .optional()
+}
+
+/// Records a dispute.
+pub fn insert_dispute(
+    conn: &mut DbConnection,
+    comment_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(disputes::table)
+        .values((
+            disputes::comment_id.eq(comment_id),
+            disputes::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Unresolved disputes of a consultation: (tracking, disputed at), oldest first.
+pub fn open_disputes(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+) -> QueryResult<Vec<(CommentRow, NaiveDateTime)>> {
+    disputes::table
+        .inner_join(comments::table)
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(disputes::resolved_at.is_null())
+        .order(disputes::created_at)
+        .select((CommentRow::as_select(), disputes::created_at))
+        .load(conn)
+}
+
+/// Adds the endorsement, or removes it if present, keeping the count in step; true when endorsed now.
+pub fn toggle_endorsement(
+    conn: &mut DbConnection,
+    comment_id: i32,
+    user_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let removed = diesel::delete(endorsements::table.find((comment_id, user_id))).execute(conn)?;
+    if removed > 0 {
+        diesel::update(comments::table.find(comment_id))
+            .set(comments::endorsements.eq(comments::endorsements - 1))
+            .execute(conn)?;
+        return Ok(false);
+    }
+    diesel::insert_into(endorsements::table)
+        .values((
+            endorsements::comment_id.eq(comment_id),
+            endorsements::user_id.eq(user_id),
+            endorsements::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(comments::table.find(comment_id))
+        .set(comments::endorsements.eq(comments::endorsements + 1))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Which of `ids` the user endorses.
+pub fn endorsed_by(conn: &mut DbConnection, user_id: i32, ids: &[i32]) -> QueryResult<Vec<i32>> {
+    endorsements::table
+        .filter(endorsements::user_id.eq(user_id))
+        .filter(endorsements::comment_id.eq_any(ids))
+        .select(endorsements::comment_id)
+        .load(conn)
+}
+
+/// Which comments of one article a page shows.
+#[derive(Clone, Debug)]
+pub struct ArticleQuery<'a> {
+    /// The article.
+    pub article_id: i32,
+    /// Include comments only drafters may read.
+    pub drafters_view: bool,
+    /// Only this stance.
+    pub stance: Option<&'a str>,
+    /// Only this stakeholder type.
+    pub stakeholder_type: Option<&'a str>,
+    /// Most endorsed first instead of newest first.
+    pub by_endorsements: bool,
+}
+
+/// Top-level comments of an article for one page, and how many match in all.
+pub fn article_page(
+    conn: &mut DbConnection,
+    q: &ArticleQuery<'_>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<CommentRow>, i64)> {
+    macro_rules! filtered {
+        () => {{
+            let mut query = comments::table
+                .filter(comments::article_id.eq(q.article_id))
+                .filter(comments::parent_id.is_null())
+                .into_boxed();
+            if !q.drafters_view {
+                query = query.filter(comments::visibility.ne("drafters"));
+            }
+            if let Some(s) = q.stance {
+                query = query.filter(comments::stance.eq(s));
+            }
+            if let Some(t) = q.stakeholder_type {
+                query = query.filter(comments::stakeholder_type.eq(t));
+            }
+            query
+        }};
+    }
+    let total: i64 = filtered!().count().get_result(conn)?;
+    let mut page = filtered!().select(CommentRow::as_select());
+    page = if q.by_endorsements {
+        page.order((
+            comments::endorsements.desc(),
+            comments::created_at.desc(),
+            comments::id.desc(),
+        ))
+    } else {
+        page.order((comments::created_at.desc(), comments::id.desc()))
+    };
+    let rows = page.offset(offset).limit(limit).load(conn)?;
+    Ok((rows, total))
+}
+
+/// Replies to any of `parents`, oldest first.
+pub fn replies(
+    conn: &mut DbConnection,
+    parents: &[i32],
+    drafters_view: bool,
+) -> QueryResult<Vec<CommentRow>> {
+    if parents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = comments::table
+        .filter(comments::parent_id.eq_any(parents))
+        .select(CommentRow::as_select())
+        .order((comments::created_at, comments::id))
+        .into_boxed();
+    if !drafters_view {
+        query = query.filter(comments::visibility.ne("drafters"));
+    }
+    query.load(conn)
+}
+
+/// Top-level comments of an article counted by one column (`stance` or `stakeholder_type`).
+pub fn article_counts(
+    conn: &mut DbConnection,
+    article_id: i32,
+    drafters_view: bool,
+    by_stance: bool,
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    let hidden_from_public: Vec<&str> = if drafters_view {
+        Vec::new()
+    } else {
+        vec!["drafters"]
+    };
+    let base = comments::table
+        .filter(comments::article_id.eq(article_id))
+        .filter(comments::parent_id.is_null())
+        .filter(comments::visibility.ne_all(hidden_from_public));
+    if by_stance {
+        base.group_by(comments::stance)
+            .select((comments::stance, diesel::dsl::count_star()))
+            .load(conn)
+    } else {
+        base.group_by(comments::stakeholder_type)
+            .select((
+                comments::stakeholder_type.nullable(),
+                diesel::dsl::count_star(),
+            ))
+            .load(conn)
+    }
+}
+
+/// Public comments (replies included) per article number of a consultation.
+pub fn per_article_number(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+) -> QueryResult<Vec<(i32, i64)>> {
+    comments::table
+        .inner_join(articles::table)
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::visibility.ne("drafters"))
+        .group_by(articles::number)
+        .select((articles::number, diesel::dsl::count_star()))
+        .load(conn)
+}
