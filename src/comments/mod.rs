@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod mails;
+pub mod moderation;
 pub mod tracking;
 pub mod view;
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod comments;
 pub mod consultations;
 pub mod drafts;
+pub mod moderation;
 pub mod organizations;
 pub mod outbox;
 pub mod roles;

@@ -238,3 +238,33 @@ diesel::allow_tables_to_appear_in_same_query!(comments, users);
 diesel::allow_tables_to_appear_in_same_query!(comments, consultations);
 diesel::allow_tables_to_appear_in_same_query!(comments, draft_versions);
 diesel::allow_tables_to_appear_in_same_query!(endorsements, users);
+
+diesel::table! {
+    reports (id) {
+        id -> Integer,
+        comment_id -> Integer,
+        reporter_id -> Nullable<Integer>,
+        reporter_verified -> Bool,
+        reason -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    moderation_actions (id) {
+        id -> Integer,
+        consultation_id -> Integer,
+        comment_id -> Nullable<Integer>,
+        actor_id -> Nullable<Integer>,
+        action -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reports -> comments (comment_id));
+diesel::joinable!(moderation_actions -> comments (comment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(reports, comments);
+diesel::allow_tables_to_appear_in_same_query!(moderation_actions, comments);

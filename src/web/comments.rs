@@ -92,7 +92,8 @@ async fn create(
     }
 }
 
-fn comment_error(e: CommentError) -> WebError {
+/// Maps a comment operation's failure to the page the user sees.
+pub fn comment_error(e: CommentError) -> WebError {
     match e {
         CommentError::NotFound => WebError::NotFound,
         CommentError::NotOpen(_) => WebError::Forbidden("error-not-open"),
@@ -122,16 +123,21 @@ async fn endorse(
     })
     .await?
     .map_err(comment_error)?;
-    let found = db::run(&state.pool, move |conn| comments::receipt(conn, &tracking))
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let target = match &found.article {
-        Some((n, _)) => format!("/c/{}/a/{n}#c-{}", found.slug, found.comment.tracking),
-        None => format!("/c/{}", found.slug),
-    };
+    let target = comment_location(&state, tracking).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, target))
         .finish())
+}
+
+/// Where a comment is shown: its article page, anchored at it.
+pub async fn comment_location(state: &AppState, tracking: String) -> Result<String, WebError> {
+    let found = db::run(&state.pool, move |conn| comments::receipt(conn, &tracking))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(match &found.article {
+        Some((n, _)) => format!("/c/{}/a/{n}#c-{}", found.slug, found.comment.tracking),
+        None => format!("/c/{}", found.slug),
+    })
 }
 
 #[derive(Template)]

@@ -7,6 +7,7 @@ pub mod comments;
 pub mod ctx;
 pub mod errors;
 pub mod health;
+pub mod moderation;
 pub mod organizations;
 pub mod pages;
 pub mod session;
@@ -83,6 +84,7 @@ pub fn serve(
             .configure(pages::routes)
             .configure(accounts::routes)
             .configure(comments::routes)
+            .configure(moderation::routes)
             .configure(organizations::routes)
             .configure(admin::routes)
             .configure(health::routes)

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real application on a real database, driven over HTTP like a browser.
 
 mod harness;
+mod moderation;
 
 mod accounts;
 mod admin;

@@ -331,3 +331,30 @@ mail-receipt-subject = Receipt { $tracking }
 mail-receipt-intro = Your comment has been recorded. The receipt:
 mail-receipt-page = See the receipt:
 mail-receipt-not-me = If you did not submit this comment, open:
+
+report = Report
+report-reason = Why are you reporting this comment?
+report-button = Send report
+report-reason-invalid = Please give a reason (at most 500 characters).
+flash-reported = Thank you; the moderators will look at your report.
+flash-reported-held = Thank you. Several users reported this comment; it is held until a moderator reviews it.
+error-moderator-only = Only this consultation's moderators can open this page.
+moderation-title = Moderation queue
+moderation-empty = No report or objection is waiting.
+moderation-disputed = The named author says "this was not me":
+moderation-reports = { $n ->
+    [one] { $n } report
+   *[other] { $n } reports
+}
+moderation-dismiss = Keep (dismiss)
+moderation-hide = Hide
+moderation-hide-reason = Reason for hiding (shown publicly)
+flash-moderated = Done.
+modlog-title = Moderation log
+modlog-intro = Every moderation action on this consultation is listed here.
+modlog-empty = No moderation action yet.
+modlog-action = Action
+modlog-hold = Held after several reports
+modlog-hide = Hidden
+modlog-dismiss = Kept
+comment-held = Several users reported this comment; it is held until a moderator reviews it.
