@@ -132,6 +132,9 @@ pub struct Config {
     pub smtp_url: Option<Url>,
     /// `MAIL_DIR`: the folder mails are written to as `.eml` files when `SMTP_URL` is unset.
     pub mail_dir: PathBuf,
+    /// `ATTACHMENTS_DIR`: where uploaded position papers are stored, named by their SHA-256
+    /// (several instances must share it).
+    pub attachments_dir: PathBuf,
     /// `MAIL_FROM`: the sender of every mail.
     pub mail_from: Mailbox,
 }
@@ -200,6 +203,8 @@ impl Config {
             .parse::<Mailbox>()
             .map_err(|e| invalid("MAIL_FROM")(format!("not a mail address: {e}")))?;
         let mail_dir = PathBuf::from(get("MAIL_DIR")?.unwrap_or_else(|| "yijian-mail".into()));
+        let attachments_dir =
+            PathBuf::from(get("ATTACHMENTS_DIR")?.unwrap_or_else(|| "yijian-attachments".into()));
         Ok(Self {
             database,
             bind,
@@ -207,6 +212,7 @@ impl Config {
             secret_key,
             smtp_url,
             mail_dir,
+            attachments_dir,
             mail_from,
         })
     }

@@ -1,6 +1,7 @@
 //! Comments: what citizens, organisations and government bodies say about a draft, article by
 //! article, with the receipt that proves what was recorded.
 
+pub mod attachments;
 pub mod diff;
 pub mod mails;
 pub mod moderation;
@@ -354,6 +355,7 @@ pub fn post(
     slug: &str,
     number: Option<i32>,
     comment: &ValidComment,
+    files: &[attachments::Stored],
     author: &User,
     organization: Option<String>,
     base_url: &url::Url,
@@ -401,7 +403,7 @@ pub fn post(
         throttle::hit(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
         let dispute = Token::generate();
         let tracking = tracking::generate(now);
-        q::insert(
+        let comment_id = q::insert(
             conn,
             &NewCommentRow {
                 tracking: &tracking,
@@ -424,6 +426,18 @@ pub fn post(
                 created_at: now,
             },
         )?;
+        for f in files {
+            let size = i64::try_from(f.size).unwrap_or(i64::MAX);
+            db::attachments::insert(
+                conn,
+                comment_id,
+                &f.sha256,
+                size,
+                f.kind.mime(),
+                &f.file_name,
+                now,
+            )?;
+        }
         let receipt = mails::Receipt {
             user: author,
             consultation_title: consultation.title_in(author.locale),

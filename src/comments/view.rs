@@ -2,6 +2,7 @@
 //! counts per stance and per stakeholder type above them — a fixed number of indexed queries.
 
 use crate::accounts::{StakeholderType, User};
+use crate::db::attachments::AttachmentRow;
 use crate::db::comments::{self as q, ArticleQuery};
 use crate::db::{DbConnection, DbError};
 
@@ -56,6 +57,8 @@ pub struct Entry {
     pub depth: usize,
     /// Whether the reader endorses it.
     pub endorsed: bool,
+    /// Its attachments.
+    pub attachments: Vec<AttachmentRow>,
 }
 
 /// What the comment section of an article page shows.
@@ -108,6 +111,13 @@ pub fn for_article(
         .into_iter()
         .map(Comment::try_from)
         .collect::<Result<_, _>>()?;
+    let all_ids: Vec<i32> = top_ids
+        .iter()
+        .chain(&level1_ids)
+        .chain(level2.iter().map(|c| &c.id))
+        .copied()
+        .collect();
+    let files = crate::db::attachments::of_comments(conn, &all_ids)?;
     let endorsed: Vec<i32> = match viewer {
         Some(u) => {
             let ids: Vec<i32> = top_ids
@@ -122,6 +132,11 @@ pub fn for_article(
     };
     let entry = |comment: Comment, depth: usize| Entry {
         endorsed: endorsed.contains(&comment.id),
+        attachments: files
+            .iter()
+            .filter(|f| f.comment_id == comment.id)
+            .cloned()
+            .collect(),
         comment,
         depth,
     };

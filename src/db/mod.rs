@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite or PostgreSQL, its pool, migrations and queries.
 
 pub mod accounts;
+pub mod attachments;
 pub mod comments;
 pub mod consultations;
 pub mod drafts;

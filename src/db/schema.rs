@@ -268,3 +268,19 @@ diesel::joinable!(moderation_actions -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(reports, comments);
 diesel::allow_tables_to_appear_in_same_query!(moderation_actions, comments);
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        comment_id -> Integer,
+        sha256 -> Text,
+        size -> BigInt,
+        content_type -> Text,
+        file_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(attachments -> comments (comment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(attachments, comments);

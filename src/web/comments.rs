@@ -1,8 +1,10 @@
 //! Posting comments and replies, endorsing, the receipt page and "this was not me".
 
+use actix_multipart::Multipart;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::accounts::FormErrors;
@@ -10,22 +12,140 @@ use super::errors::WebError;
 use super::pages::{CommentQuery, article_page};
 use super::session::{self, CurrentUser, Form};
 use super::{AppState, ctx::Ctx, render};
+use crate::comments::attachments::{self, AttachmentError, Stored, Upload};
 use crate::comments::{self, CommentError, CommentInput, ReceiptView};
 use crate::db;
+use crate::roles::{self, Role};
 use crate::validation::FieldError;
 
 fn secure(state: &AppState) -> bool {
     state.config.base_url.scheme() == "https"
 }
 
+/// Reads a comment form sent urlencoded or, with attachments, as multipart; files are stored as
+/// they stream in and refused as soon as they break a limit.
+async fn read_submission(
+    req: &HttpRequest,
+    payload: web::Payload,
+    dir: &std::path::Path,
+) -> Result<(CommentInput, Vec<Stored>), WebError> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let bytes = payload
+            .to_bytes_limited(session::MAX_FORM_BYTES)
+            .await
+            .map_err(|_| WebError::BadRequest("error-form-too-large"))?
+            .map_err(|_| WebError::BadRequest("error-form-invalid"))?;
+        return Ok((session::decode_form(req, &bytes)?, Vec::new()));
+    }
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut text_bytes = 0usize;
+    let mut files = Vec::new();
+    let mut csrf_checked = false;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|_| WebError::BadRequest("error-form-invalid"))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        // The token comes first in the form, so nothing is stored for a forged request.
+        if !csrf_checked && name != "csrf" {
+            return Err(WebError::Forbidden("error-csrf"));
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        match (name.as_str(), file_name) {
+            ("attachments", Some(file_name)) => {
+                let mut upload: Option<Upload> = None;
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|_| WebError::BadRequest("error-form-invalid"))?;
+                    if chunk.is_empty() {
+                        continue;
+                    }
+                    if upload.is_none() {
+                        if files.len() >= attachments::MAX_FILES {
+                            return Err(attachment_error(AttachmentError::TooMany));
+                        }
+                        upload = Some(Upload::start(dir).await.map_err(attachment_error)?);
+                    }
+                    if let Some(u) = upload.as_mut()
+                        && let Err(e) = u.write(&chunk).await
+                    {
+                        if let Some(u) = upload.take() {
+                            u.discard().await;
+                        }
+                        return Err(attachment_error(e));
+                    }
+                }
+                // A file input left empty sends a part with no bytes.
+                if let Some(u) = upload {
+                    files.push(u.finish(&file_name).await.map_err(attachment_error)?);
+                }
+            }
+            _ => {
+                let mut value = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|_| WebError::BadRequest("error-form-invalid"))?;
+                    text_bytes += chunk.len();
+                    if text_bytes > session::MAX_FORM_BYTES {
+                        return Err(WebError::BadRequest("error-form-too-large"));
+                    }
+                    value.extend_from_slice(&chunk);
+                }
+                let value = String::from_utf8(value)
+                    .map_err(|_| WebError::BadRequest("error-form-encoding"))?;
+                if name == "csrf" {
+                    session::check_csrf(req, &value)?;
+                    csrf_checked = true;
+                } else {
+                    fields.push((name, value));
+                }
+            }
+        }
+    }
+    if !csrf_checked {
+        return Err(WebError::Forbidden("error-csrf"));
+    }
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = CommentInput {
+        stance: get("stance"),
+        body: get("body"),
+        proposed_text: get("proposed_text"),
+        visibility: get("visibility"),
+        reply_to: get("reply_to"),
+    };
+    Ok((input, files))
+}
+
+fn attachment_error(e: AttachmentError) -> WebError {
+    match e {
+        AttachmentError::TooLarge => WebError::TooLarge("attachment-too-large"),
+        AttachmentError::TooMany => WebError::BadRequest("attachment-too-many"),
+        AttachmentError::BadType => WebError::BadRequest("attachment-bad-type"),
+        AttachmentError::Io(e) => WebError::Internal(e.to_string()),
+    }
+}
+
 #[post("/c/{slug}/a/{number}/comments")]
 async fn create(
     state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
     ctx: Ctx,
     CurrentUser(user): CurrentUser,
     path: web::Path<(String, i32)>,
-    Form(input): Form<CommentInput>,
 ) -> Result<HttpResponse, WebError> {
+    let (input, files) = read_submission(&req, payload, &state.config.attachments_dir).await?;
     let (slug, number) = path.into_inner();
     let rerender = |ctx, errors: Vec<FieldError>, input: CommentInput| {
         let state = state.clone();
@@ -62,6 +182,7 @@ async fn create(
             &post_slug,
             Some(number),
             &post_valid,
+            &files,
             &user,
             organization,
             &base_url,
@@ -238,11 +359,56 @@ async fn dispute(
     )
 }
 
+/// Serves an attachment as a download: never rendered by the browser, whatever it contains.
+#[get("/attachments/{id}")]
+async fn attachment(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, WebError> {
+    let id = id.into_inner();
+    let viewer = ctx.user.clone();
+    let found = db::run(&state.pool, move |conn| {
+        let Some((file, comment)) = db::attachments::with_comment(conn, id)? else {
+            return Ok(None);
+        };
+        let readable = comment.state == comments::CommentState::Published.as_str()
+            && (comment.visibility != comments::Visibility::Drafters.as_str()
+                || match &viewer {
+                    Some(u) => roles::holds(conn, comment.consultation_id, u.id, Role::Drafter)?,
+                    None => false,
+                });
+        Ok(readable.then_some(file))
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let path = attachments::path_of(&state.config.attachments_dir, &found.sha256);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| WebError::Internal(format!("{}: {e}", path.display())))?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        found
+            .file_name
+            .replace(|c: char| !c.is_ascii() || c == '\\', "_"),
+        url::form_urlencoded::byte_serialize(found.file_name.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    );
+    Ok(HttpResponse::Ok()
+        .content_type(found.content_type)
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .body(bytes))
+}
+
 /// Registers the comment routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)
         .service(endorse)
         .service(receipt_page)
         .service(dispute_form)
-        .service(dispute);
+        .service(dispute)
+        .service(attachment);
 }

@@ -92,6 +92,15 @@ impl Ctx {
         self.locale.t_args(e.message, &args)
     }
 
+    /// A file size for people: KB below a megabyte, MB above.
+    pub fn size(&self, bytes: &i64) -> String {
+        if *bytes < 1024 * 1024 {
+            format!("{} KB", (bytes + 1023) / 1024)
+        } else {
+            format!("{:.1} MB", *bytes as f64 / (1024.0 * 1024.0))
+        }
+    }
+
     /// The name of a stance.
     pub fn stance(&self, s: &Stance) -> String {
         self.t(&format!("stance-{}", s.as_str()))

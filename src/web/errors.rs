@@ -20,6 +20,9 @@ pub enum WebError {
     /// The request is malformed; the key names the message shown.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// The upload is larger than allowed; the key names the message shown.
+    #[error("too large: {0}")]
+    TooLarge(&'static str),
     /// Not allowed; the key names the message shown.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -62,6 +65,7 @@ impl ResponseError for WebError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -86,7 +90,7 @@ impl ResponseError for WebError {
         }
         let mut resp = HttpResponse::new(self.status_code());
         match self {
-            Self::BadRequest(key) | Self::Forbidden(key) => {
+            Self::BadRequest(key) | Self::Forbidden(key) | Self::TooLarge(key) => {
                 resp.extensions_mut().insert(Detail::Key(key));
             }
             Self::Throttled(at) => {

@@ -255,32 +255,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, WebError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let expected = of(req).csrf;
-        let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
             let bytes = body
                 .await
                 .map_err(|_| WebError::BadRequest("error-form-too-large"))?;
-            if bytes.len() > MAX_FORM_BYTES {
-                return Err(WebError::BadRequest("error-form-too-large"));
-            }
-            let field: CsrfField = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|_| WebError::BadRequest("error-form-invalid"))?;
-            let given = field.csrf.unwrap_or_default();
-            if expected.is_empty() || !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-                return Err(WebError::Forbidden("error-csrf"));
-            }
-            // Percent-encoded bytes that are not UTF-8 would silently become U+FFFD; refuse them.
-            if url::form_urlencoded::parse(&bytes)
-                .any(|(k, v)| k.contains('\u{fffd}') || v.contains('\u{fffd}'))
-            {
-                return Err(WebError::BadRequest("error-form-encoding"));
-            }
-            serde_urlencoded::from_bytes(&bytes)
-                .map(Form)
-                .map_err(|_| WebError::BadRequest("error-form-invalid"))
+            decode_form(&req, &bytes).map(Form)
         })
     }
+}
+
+/// Decodes a urlencoded body after checking its CSRF token and its encoding.
+pub fn decode_form<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<T, WebError> {
+    if bytes.len() > MAX_FORM_BYTES {
+        return Err(WebError::BadRequest("error-form-too-large"));
+    }
+    let field: CsrfField = serde_urlencoded::from_bytes(bytes)
+        .map_err(|_| WebError::BadRequest("error-form-invalid"))?;
+    check_csrf(req, &field.csrf.unwrap_or_default())?;
+    // Percent-encoded bytes that are not UTF-8 would silently become U+FFFD; refuse them.
+    if url::form_urlencoded::parse(bytes)
+        .any(|(k, v)| k.contains('\u{fffd}') || v.contains('\u{fffd}'))
+    {
+        return Err(WebError::BadRequest("error-form-encoding"));
+    }
+    serde_urlencoded::from_bytes(bytes).map_err(|_| WebError::BadRequest("error-form-invalid"))
 }
 
 /// Refuses a request whose form token (sent in a multipart body) does not match the cookie.

@@ -287,7 +287,7 @@ on_both_backends! {
                 let valid = input.validate().expect("valid");
                 // Spread over time so the throttle, per account, is not what this test measures.
                 let at = now + Duration::minutes(i64::try_from(i).unwrap_or(0) * 11);
-                comments::post(conn, "ai-service-safety", Some(5), &valid, &user, None, &base, at)
+                comments::post(conn, "ai-service-safety", Some(5), &valid, &[], &user, None, &base, at)
                     .map_err(|e| db::DbError::Migration(e.to_string()))?;
             }
             Ok(())
@@ -312,5 +312,93 @@ on_both_backends! {
         assert_eq!(app.get(&format!("{ARTICLE}?page=0")).await.0, 400);
         let (_, toc) = app.get("/c/ai-service-safety").await;
         assert!(toc.contains("共 51 条"), "the table of contents counts comments per article");
+    }
+}
+
+/// Posts a comment with files as a browser would (multipart, the CSRF token first).
+async fn comment_with_files(
+    b: &Browser,
+    files: Vec<(&str, Vec<u8>)>,
+    csrf_first: bool,
+) -> crate::harness::Reply {
+    let (_, page) = b.get(ARTICLE).await;
+    let csrf = csrf_of(&page);
+    let mut form = reqwest::multipart::Form::new();
+    if csrf_first {
+        form = form.text("csrf", csrf.clone());
+    }
+    for (k, v) in [
+        ("stance", "amend"),
+        ("body", "附上我们的意见书。"),
+        ("proposed_text", ""),
+        ("visibility", "named"),
+    ] {
+        form = form.text(k, v);
+    }
+    for (name, bytes) in files {
+        form = form.part(
+            "attachments",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    }
+    if !csrf_first {
+        form = form.text("csrf", csrf);
+    }
+    let resp = b
+        .client
+        .post(format!("{}{ARTICLE}/comments", b.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("request");
+    crate::harness::Reply::read(resp).await
+}
+
+async fn comment_count(app: &TestApp) -> i64 {
+    db::run(&app.pool, |conn| {
+        use diesel::prelude::*;
+        Ok(yijian::db::schema::comments::table
+            .count()
+            .get_result::<i64>(conn)?)
+    })
+    .await
+    .expect("count")
+}
+
+on_both_backends! {
+    async fn position_papers_are_attached_checked_by_content_and_served_as_downloads(app) {
+        app.seed_demo().await;
+        let b = citizen(&app, "assoc@example.org", "协会").await;
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+        let txt = "意见书\n建议修改第五条。\n".as_bytes().to_vec();
+        let ok = comment_with_files(&b, vec![("意见书.pdf", pdf.clone()), ("说明.txt", txt)], true).await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let (_, page) = app.get(ARTICLE).await;
+        assert!(page.contains("意见书.pdf") && page.contains("说明.txt"));
+        let start = page.find("href=\"/attachments/").expect("link") + "href=\"".len();
+        let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
+        let resp = app.client.get(format!("{}{href}", app.base)).send().await.expect("request");
+        assert_eq!(resp.status().as_u16(), 200);
+        let h = resp.headers().clone();
+        assert_eq!(h.get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+        assert!(h.get("content-disposition").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("attachment;")));
+        assert_eq!(h.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+        assert_eq!(resp.bytes().await.expect("body").to_vec(), pdf);
+        assert_eq!(app.get("/attachments/99999").await.0, 404);
+
+        let before = comment_count(&app).await;
+        let exe = comment_with_files(&b, vec![("report.pdf", b"MZ\x90\0\x03\0\0\0\x04\0".to_vec())], true).await;
+        assert_eq!(exe.status, 400);
+        assert!(exe.body.contains("附件类型不受支持"), "{}", exe.body);
+        let six: Vec<(&str, Vec<u8>)> = (0..6).map(|_| ("a.txt", b"text".to_vec())).collect();
+        let many = comment_with_files(&b, six, true).await;
+        assert_eq!(many.status, 400);
+        assert!(many.body.contains("最多附 5 个文件"));
+        let big = comment_with_files(&b, vec![("big.txt", vec![b'a'; 10 * 1024 * 1024 + 1])], true).await;
+        assert_eq!(big.status, 413);
+        assert!(big.body.contains("不能超过 10 MB"));
+        let forged = comment_with_files(&b, vec![("x.txt", b"text".to_vec())], false).await;
+        assert_eq!(forged.status, 403, "the token must come before any file");
+        assert_eq!(comment_count(&app).await, before, "nothing was recorded for refused uploads");
     }
 }

@@ -228,6 +228,7 @@ pub fn test_config(db: &TestDb) -> Config {
         "DATABASE_URL" => Some(Ok(url.clone())),
         "BIND" => Some(Ok("127.0.0.1:0".into())),
         "MAIL_DIR" => Some(Ok(mail_dir.clone())),
+        "ATTACHMENTS_DIR" => Some(Ok(format!("{mail_dir}/attachments"))),
         _ => None,
     })
     .expect("test config")
