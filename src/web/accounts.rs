@@ -45,10 +45,6 @@ fn links(state: &AppState) -> Links {
     }
 }
 
-fn secure(state: &AppState) -> bool {
-    state.config.base_url.scheme() == "https"
-}
-
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_owned()))
@@ -180,8 +176,14 @@ async fn register(
     match result {
         Ok(session) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/account"))
-            .cookie(session::session_cookie(session.token, secure(&state)))
-            .cookie(session::flash_cookie("flash-registered", secure(&state)))
+            .cookie(session::session_cookie(
+                session.token,
+                state.secure_cookies(),
+            ))
+            .cookie(session::flash_cookie(
+                "flash-registered",
+                state.secure_cookies(),
+            ))
             .finish()),
         Err(AccountError::EmailTaken) => {
             let mut errors = FormErrors::default();
@@ -282,7 +284,10 @@ async fn login(
     match outcome {
         Ok(session) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, next.clone()))
-            .cookie(session::session_cookie(session.token, secure(&state)))
+            .cookie(session::session_cookie(
+                session.token,
+                state.secure_cookies(),
+            ))
             .finish()),
         Err(AccountError::BadCredentials { locked, failures }) => {
             // From the third failure on, each answer comes half a second later than the last.
@@ -313,8 +318,11 @@ async fn logout(
     }
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/"))
-        .cookie(session::clear_session_cookie(secure(&state)))
-        .cookie(session::flash_cookie("flash-logged-out", secure(&state)))
+        .cookie(session::clear_session_cookie(state.secure_cookies()))
+        .cookie(session::flash_cookie(
+            "flash-logged-out",
+            state.secure_cookies(),
+        ))
         .finish())
 }
 
@@ -385,10 +393,7 @@ async fn verify(
     })
     .await?
     .map_err(account_error)?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/account"))
-        .cookie(session::flash_cookie("flash-verified", secure(&state)))
-        .finish())
+    Ok(state.redirect_with_flash("/account", "flash-verified"))
 }
 
 #[post("/account/verify/resend")]
@@ -410,13 +415,7 @@ async fn resend_verification(
     })
     .await?
     .map_err(account_error)?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/account"))
-        .cookie(session::flash_cookie(
-            "flash-verification-sent",
-            secure(&state),
-        ))
-        .finish())
+    Ok(state.redirect_with_flash("/account", "flash-verification-sent"))
 }
 
 #[derive(Template)]
@@ -554,10 +553,10 @@ async fn reset_confirm(
     .map_err(account_error)?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
-        .cookie(session::clear_session_cookie(secure(&state)))
+        .cookie(session::clear_session_cookie(state.secure_cookies()))
         .cookie(session::flash_cookie(
             "flash-password-reset",
-            secure(&state),
+            state.secure_cookies(),
         ))
         .finish())
 }
@@ -639,10 +638,7 @@ async fn update_profile(
         accounts::update_profile(conn, id, &name, kind)
     })
     .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/account"))
-        .cookie(session::flash_cookie("flash-profile-saved", secure(&state)))
-        .finish())
+    Ok(state.redirect_with_flash("/account", "flash-profile-saved"))
 }
 
 /// What the password and deletion forms send.
@@ -703,10 +699,13 @@ async fn change_password(
     .map_err(account_error)?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/account"))
-        .cookie(session::session_cookie(session.token, secure(&state)))
+        .cookie(session::session_cookie(
+            session.token,
+            state.secure_cookies(),
+        ))
         .cookie(session::flash_cookie(
             "flash-password-changed",
-            secure(&state),
+            state.secure_cookies(),
         ))
         .finish())
 }
@@ -751,10 +750,10 @@ async fn delete_account(
     .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/"))
-        .cookie(session::clear_session_cookie(secure(&state)))
+        .cookie(session::clear_session_cookie(state.secure_cookies()))
         .cookie(session::flash_cookie(
             "flash-account-deleted",
-            secure(&state),
+            state.secure_cookies(),
         ))
         .finish())
 }

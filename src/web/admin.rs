@@ -3,7 +3,7 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -136,13 +136,7 @@ async fn review(
     })
     .await?
     {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/admin/organizations"))
-            .cookie(session::flash_cookie(
-                flash,
-                state.config.base_url.scheme() == "https",
-            ))
-            .finish()),
+        Ok(()) => Ok(state.redirect_with_flash("/admin/organizations", flash)),
         Err(OrgError::NotPending) => Err(WebError::NotFound),
         Err(OrgError::Db(e)) => Err(e.into()),
         Err(e) => Err(WebError::Internal(e.to_string())),
@@ -350,13 +344,8 @@ mod consultations {
         })
         .await?;
         match result {
-            Ok(_) => Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/c/{slug_for_url}")))
-                .cookie(session::flash_cookie(
-                    "flash-consultation-created",
-                    state.config.base_url.scheme() == "https",
-                ))
-                .finish()),
+            Ok(_) => Ok(state
+                .redirect_with_flash(format!("/c/{slug_for_url}"), "flash-consultation-created")),
             Err(ImportDraftError::SlugTaken(_)) => {
                 let mut errors = FormErrors::default();
                 errors.push(FieldError::new("slug", "slug-taken"));
@@ -412,13 +401,7 @@ mod consultations {
                     consultations::update(conn, id, &edit)
                 })
                 .await?;
-                Ok(HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, format!("/c/{}", c.slug)))
-                    .cookie(session::flash_cookie(
-                        "flash-consultation-saved",
-                        state.config.base_url.scheme() == "https",
-                    ))
-                    .finish())
+                Ok(state.redirect_with_flash(format!("/c/{}", c.slug), "flash-consultation-saved"))
             }
             Err(list) => {
                 let mut page = form_page(ctx, Some(c.slug), input);

@@ -18,10 +18,6 @@ use crate::db;
 use crate::roles::{self, Role};
 use crate::validation::FieldError;
 
-fn secure(state: &AppState) -> bool {
-    state.config.base_url.scheme() == "https"
-}
-
 /// Reads a comment form sent urlencoded or, with attachments, as multipart; files are stored as
 /// they stream in and refused as soon as they break a limit.
 async fn read_submission(
@@ -191,16 +187,10 @@ async fn create(
     })
     .await?;
     match result {
-        Ok(posted) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/c/{slug}/a/{number}#c-{}", posted.tracking),
-            ))
-            .cookie(session::flash_cookie(
-                "flash-comment-posted",
-                secure(&state),
-            ))
-            .finish()),
+        Ok(posted) => Ok(state.redirect_with_flash(
+            format!("/c/{slug}/a/{number}#c-{}", posted.tracking),
+            "flash-comment-posted",
+        )),
         Err(CommentError::Duplicate(tracking)) => {
             let error = FieldError {
                 field: "body",

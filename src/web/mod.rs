@@ -37,6 +37,23 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Whether cookies must be marked Secure: the site is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.config.base_url.scheme() == "https"
+    }
+
+    /// A 303 redirect to `location` that shows the message `flash` on the next page.
+    pub fn redirect_with_flash(
+        &self,
+        location: impl Into<String>,
+        flash: &'static str,
+    ) -> HttpResponse {
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location.into()))
+            .cookie(session::flash_cookie(flash, self.secure_cookies()))
+            .finish()
+    }
+
     /// The current time in UTC, as stored.
     pub fn now(&self) -> NaiveDateTime {
         chrono::Utc::now().naive_utc()
@@ -69,7 +86,7 @@ pub fn serve(
     workers: usize,
     fixed: Option<FixedRoute>,
 ) -> std::io::Result<Server> {
-    let secure_cookies = state.config.base_url.scheme() == "https";
+    let secure_cookies = state.secure_cookies();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         let fixed = fixed.clone();

@@ -1,6 +1,6 @@
 //! Reporting comments, the moderators' queue and the public moderation log.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::accounts::FormErrors;
 use super::comments::{comment_error, comment_location};
 use super::errors::WebError;
-use super::session::{self, CurrentUser, Form};
+use super::session::{CurrentUser, Form};
 use super::{AppState, ctx::Ctx, render};
 use crate::accounts::User;
 use crate::comments::CommentState;
@@ -45,13 +45,7 @@ async fn report(
     } else {
         "flash-reported"
     };
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, target))
-        .cookie(session::flash_cookie(
-            flash,
-            state.config.base_url.scheme() == "https",
-        ))
-        .finish())
+    Ok(state.redirect_with_flash(target, flash))
 }
 
 /// Loads consultation `slug` and checks that `user` moderates it (site administrators do too).
@@ -171,13 +165,7 @@ async fn decide(
     })
     .await?
     .map_err(comment_error)?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/c/{slug}/moderation")))
-        .cookie(session::flash_cookie(
-            "flash-moderated",
-            state.config.base_url.scheme() == "https",
-        ))
-        .finish())
+    Ok(state.redirect_with_flash(format!("/c/{slug}/moderation"), "flash-moderated"))
 }
 
 #[derive(Template)]

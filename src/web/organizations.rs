@@ -1,13 +1,13 @@
 //! An organisational account registers the organisation it speaks for.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::accounts::FormErrors;
 use super::errors::WebError;
-use super::session::{self, CurrentUser, Form};
+use super::session::{CurrentUser, Form};
 use super::{AppState, ctx::Ctx, render};
 use crate::accounts::{FieldError, StakeholderType, User};
 use crate::db;
@@ -120,13 +120,7 @@ async fn register(
         errors
     };
     match result {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/account/organization"))
-            .cookie(session::flash_cookie(
-                "flash-org-registered",
-                state.config.base_url.scheme() == "https",
-            ))
-            .finish()),
+        Ok(_) => Ok(state.redirect_with_flash("/account/organization", "flash-org-registered")),
         Err(OrgError::UsccTaken) => {
             let errors = field_error(FieldError::new("uscc", "uscc-taken"));
             render(
