@@ -8,6 +8,7 @@ pub mod errors;
 pub mod health;
 pub mod organizations;
 pub mod pages;
+pub mod search;
 pub mod session;
 
 use std::net::TcpListener;
@@ -80,6 +81,7 @@ pub fn serve(
                     .memory_limit(7 * 1024 * 1024),
             )
             .configure(pages::routes)
+            .configure(search::routes)
             .configure(accounts::routes)
             .configure(organizations::routes)
             .configure(admin::routes)

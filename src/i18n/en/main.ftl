@@ -257,3 +257,16 @@ window-empty = The last day cannot come before the first day.
 text-too-long = At most { $max } characters.
 flash-consultation-created = The consultation was created and its draft imported.
 flash-consultation-saved = Saved.
+search-title = Search
+search-label = Search the drafts
+search-placeholder = Search articles
+search-submit = Search
+search-hint = Type Chinese or English words, separated by spaces; every word must occur.
+search-count = { $n ->
+    [one] { $n } matching article
+   *[other] { $n } matching articles
+}
+search-count-more = Many articles match; the first { $n } are shown
+search-none = No article contains all the words.
+search-too-long = Please search for at most { $max } characters.
+search-nothing = Please type at least one Chinese character, letter or digit.
