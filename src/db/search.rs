@@ -197,11 +197,7 @@ fn matching_query<'a>(
     lookups: &'a [Lookup],
     language: Language,
     limit: i64,
-) -> impl RunQueryDsl<DbConnection>
-+ LoadQuery<'a, DbConnection, MatchRow>
-+ QueryFragment<MultiBackend>
-+ QueryId
-+ 'a {
+) -> impl LoadQuery<'a, DbConnection, MatchRow> + QueryFragment<MultiBackend> + QueryId + 'a {
     let lang = super::drafts::language_str(language);
     let translation_id = translations.field(draft_versions::id);
     let is_current = draft_versions::id

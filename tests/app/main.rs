@@ -9,4 +9,5 @@ mod errors;
 mod mail;
 mod reading;
 mod schema;
+mod search;
 mod setup;
