@@ -374,6 +374,12 @@ fn article_text(label: &str, body: &str) -> String {
 /// inside the transaction that stores the version; only current versions and their translations
 /// are searched).
 pub fn index_version(conn: &mut DbConnection, version_id: i32) -> Result<usize, DbError> {
+    let indexed = store_version_terms(conn, version_id)?;
+    db::search::refresh_statistics(conn)?;
+    Ok(indexed)
+}
+
+fn store_version_terms(conn: &mut DbConnection, version_id: i32) -> Result<usize, DbError> {
     let articles = db::search::article_texts(conn, version_id)?;
     let docs: Vec<(i32, Vec<String>)> = articles
         .iter()
@@ -395,8 +401,9 @@ pub fn ensure_index(conn: &mut DbConnection) -> Result<usize, DbError> {
         db::search::clear_kind(conn, DocKind::Article.as_str())?;
         let mut indexed = 0;
         for version_id in db::search::current_version_ids(conn)? {
-            indexed += index_version(conn, version_id)?;
+            indexed += store_version_terms(conn, version_id)?;
         }
+        db::search::refresh_statistics(conn)?;
         db::search::set_tokenizer_version(conn, TOKENIZER_VERSION)?;
         Ok(indexed)
     })
