@@ -124,13 +124,15 @@ pub fn lock_index(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
-/// Refreshes the planner's statistics after a bulk change of the index. PostgreSQL otherwise
-/// plans with the estimates of the table before the change until autovacuum analyzes it, and for
-/// a large draft imported into a small database those make it probe the index once per article
-/// instead of looking the terms up. SQLite plans without statistics and looks the terms up anyway.
+/// Refreshes the planner's statistics of the tables a search joins after a bulk change of the
+/// index. PostgreSQL otherwise plans with the estimates from before the change until autovacuum
+/// analyzes them, and for a large draft imported into a small database those make it probe the
+/// index once per article instead of looking the terms up. SQLite plans without statistics and
+/// looks the terms up anyway.
 pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
-        diesel::sql_query("ANALYZE search_terms, articles").execute(pg)?;
+        diesel::sql_query("ANALYZE search_terms, articles, draft_versions, consultations")
+            .execute(pg)?;
     }
     Ok(())
 }

@@ -3,10 +3,12 @@
 -- term, answers "which documents contain this term"; the second index deletes a document's terms.
 -- It leads with doc_id, not doc_kind: an index led by a column of two values would tempt SQLite's
 -- planner (which has no statistics until ANALYZE) away from the term index for range look-ups.
+-- WITHOUT ROWID: the rows are the primary key, so each term is stored once, not in a table and again
+-- in its index.
 CREATE TABLE search_terms (
     term TEXT NOT NULL,
     doc_kind TEXT NOT NULL,
     doc_id INTEGER NOT NULL,
     PRIMARY KEY (term, doc_kind, doc_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX search_terms_doc ON search_terms (doc_id, doc_kind);
