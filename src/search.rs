@@ -252,14 +252,11 @@ impl SearchQuery {
         out
     }
 
-    /// Where each word occurs in `text`, as character ranges (merged, in order); a word of
-    /// letters or digits only counts as a whole word.
+    /// Where each word occurs in `text`: one list of character ranges per word, in the order of
+    /// the words; a word of letters or digits only counts as a whole word.
     fn occurrences(&self, text: &str) -> Vec<Vec<Range<usize>>> {
         let hay = folded(text);
-        self.words
-            .iter()
-            .map(|w| find_all(&hay, w))
-            .collect::<Vec<_>>()
+        self.words.iter().map(|w| find_all(&hay, w)).collect()
     }
 
     /// Marks the query's words in `fields`, or `None` when one of the words occurs in none of them.
