@@ -24,6 +24,10 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<(DbPool, SecretKey)> 
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");
     }
+    let indexed = crate::search::ensure_index(&mut conn)?;
+    if indexed > 0 {
+        tracing::info!(articles = indexed, "search index rebuilt");
+    }
     let secret = match &config.secret_key {
         Some(key) => key.clone(),
         None => {

@@ -2,6 +2,7 @@
 
 mod outbox;
 mod passwords;
+mod search;
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,7 @@ use crate::web::FixedRoute;
 
 pub use outbox::{OutboxArgs, outbox};
 pub use passwords::{PasswordsArgs, passwords};
+pub use search::{SearchArgs, search};
 
 /// Options of `yijian bench pages`.
 #[derive(clap::Args, Clone, Debug)]

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod organizations;
 pub mod reading;
 pub mod roles;
+pub mod search;
 pub mod seed;
 pub mod validation;
 pub mod web;

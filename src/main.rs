@@ -95,6 +95,8 @@ enum BenchCommand {
     Outbox(bench::OutboxArgs),
     /// Time argon2id hashing and verification, the cost of each registration and log-in.
     Passwords(bench::PasswordsArgs),
+    /// Time indexing a large draft and searching it; print the search query's plan.
+    Search(bench::SearchArgs),
 }
 
 fn parse_tier(s: &str) -> Result<RiskTier, String> {
@@ -164,6 +166,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Passwords(args),
         } => actix_web::rt::System::new().block_on(bench::passwords(args)),
+        Command::Bench {
+            what: BenchCommand::Search(args),
+        } => actix_web::rt::System::new().block_on(bench::search(args)),
     }
 }
 

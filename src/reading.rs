@@ -38,7 +38,8 @@ impl Shown {
     }
 }
 
-fn language_of(locale: Locale) -> Language {
+/// The language of the text shown to a reader in `locale`.
+pub(crate) fn language_of(locale: Locale) -> Language {
     match locale {
         Locale::ZhCn => Language::Chinese,
         Locale::En => Language::English,

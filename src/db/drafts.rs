@@ -13,7 +13,8 @@ fn bad_value(what: &str, value: &str) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(format!("unknown {what} '{value}'").into())
 }
 
-fn language_str(l: Language) -> &'static str {
+/// The value stored in `draft_versions.language`.
+pub(super) fn language_str(l: Language) -> &'static str {
     match l {
         Language::Chinese => "zh-CN",
         Language::English => "en",

@@ -10,6 +10,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod roles;
 pub mod schema;
+pub mod search;
 pub mod settings;
 pub mod throttles;
 

@@ -284,3 +284,17 @@ diesel::table! {
 diesel::joinable!(attachments -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(attachments, comments);
+
+diesel::table! {
+    search_terms (term, doc_kind, doc_id) {
+        term -> Text,
+        doc_kind -> Text,
+        doc_id -> Integer,
+    }
+}
+
+// The index is read in subqueries of queries over the documents it points to.
+diesel::allow_tables_to_appear_in_same_query!(search_terms, articles);
+diesel::allow_tables_to_appear_in_same_query!(search_terms, draft_versions);
+diesel::allow_tables_to_appear_in_same_query!(search_terms, consultations);
+diesel::allow_tables_to_appear_in_same_query!(search_terms, comments);

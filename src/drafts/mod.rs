@@ -276,6 +276,7 @@ pub fn import_new_consultation(
         let consultation_id = db::consultations::insert(conn, meta, &draft.title, now)?;
         let version_id = db::drafts::insert_version(conn, consultation_id, 1, None, &draft, now)?;
         db::consultations::set_current_version(conn, consultation_id, version_id)?;
+        crate::search::index_version(conn, version_id)?;
         Ok(ImportSummary {
             consultation_id,
             divisions: draft.divisions.len(),
@@ -324,7 +325,7 @@ pub fn import_translation(
                 });
             return Err(ImportDraftError::TranslationMismatch(first));
         }
-        db::drafts::insert_version(
+        let version_id = db::drafts::insert_version(
             conn,
             consultation.id,
             original.number,
@@ -332,6 +333,7 @@ pub fn import_translation(
             &draft,
             now,
         )?;
+        crate::search::index_version(conn, version_id)?;
         Ok(ImportSummary {
             consultation_id: consultation.id,
             divisions: draft.divisions.len(),

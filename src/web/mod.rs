@@ -10,6 +10,7 @@ pub mod health;
 pub mod moderation;
 pub mod organizations;
 pub mod pages;
+pub mod search;
 pub mod session;
 
 use std::net::TcpListener;
@@ -99,6 +100,7 @@ pub fn serve(
                     .memory_limit(7 * 1024 * 1024),
             )
             .configure(pages::routes)
+            .configure(search::routes)
             .configure(accounts::routes)
             .configure(comments::routes)
             .configure(moderation::routes)

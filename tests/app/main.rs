@@ -11,4 +11,5 @@ mod errors;
 mod mail;
 mod reading;
 mod schema;
+mod search;
 mod setup;

@@ -363,3 +363,16 @@ attachments-hint = Optional. Position papers: at most 5 files of up to 10 MB eac
 attachment-too-large = An attachment may not exceed 10 MB.
 attachment-too-many = A comment can carry at most 5 files.
 attachment-bad-type = This type of file is not accepted: only PDF, DOCX, ODT, TXT, PNG and JPEG (judged by the content, not the name).
+search-title = Search
+search-label = Search the drafts
+search-placeholder = Search articles
+search-submit = Search
+search-hint = Type Chinese or English words, separated by spaces; every word must occur.
+search-count = { $n ->
+    [one] { $n } matching article
+   *[other] { $n } matching articles
+}
+search-count-more = Many articles match; the first { $n } are shown
+search-none = No article contains all the words.
+search-too-long = Please search for at most { $max } characters.
+search-nothing = Please type at least one Chinese character, letter or digit.

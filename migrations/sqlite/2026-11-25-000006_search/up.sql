@@ -1,0 +1,14 @@
+-- The inverted index behind /search: one row per distinct term of a document (a CJK character
+-- bigram, a lone or run-final CJK character, or a lower-cased word). The primary key, led by the
+-- term, answers "which documents contain this term"; the second index deletes a document's terms.
+-- It leads with doc_id, not doc_kind: an index led by a column of two values would tempt SQLite's
+-- planner (which has no statistics until ANALYZE) away from the term index for range look-ups.
+-- WITHOUT ROWID: the rows are the primary key, so each term is stored once, not in a table and again
+-- in its index.
+CREATE TABLE search_terms (
+    term TEXT NOT NULL,
+    doc_kind TEXT NOT NULL,
+    doc_id INTEGER NOT NULL,
+    PRIMARY KEY (term, doc_kind, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX search_terms_doc ON search_terms (doc_id, doc_kind);
