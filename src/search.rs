@@ -40,7 +40,7 @@ pub const MAX_HITS: usize = 100;
 
 /// Names the tokenizer the stored terms were made with; changing [`terms`] must change it, so that
 /// every instance re-indexes on its next start.
-pub const TOKENIZER_VERSION: &str = "bigram-1";
+pub const TOKENIZER_VERSION: &str = "bigram-2";
 
 /// Most index look-ups one query makes: any subset of a query's terms finds every document that
 /// has them all, and the check of the words themselves drops the rest.
@@ -388,7 +388,8 @@ fn store_version_terms(conn: &mut DbConnection, version_id: i32) -> Result<usize
 
 /// Makes the index match the tokenizer: when the stored terms were made by another
 /// [`TOKENIZER_VERSION`] (or before search existed), indexes again the articles of every current
-/// version and its translations. Returns how many articles were indexed. Run at start.
+/// version and its translations, and every published public comment. Returns how many articles
+/// were indexed. Run at start.
 pub fn ensure_index(conn: &mut DbConnection) -> Result<usize, DbError> {
     db::transaction(conn, |conn| {
         db::search::lock_index(conn)?;
@@ -400,6 +401,12 @@ pub fn ensure_index(conn: &mut DbConnection) -> Result<usize, DbError> {
         for version_id in db::search::current_version_ids(conn)? {
             indexed += store_version_terms(conn, version_id)?;
         }
+        db::search::clear_kind(conn, DocKind::Comment.as_str())?;
+        let comments: Vec<(i32, Vec<String>)> = db::search::public_comment_texts(conn)?
+            .into_iter()
+            .map(|(id, text)| (id, index_terms(&text)))
+            .collect();
+        db::search::replace_terms(conn, DocKind::Comment.as_str(), &comments)?;
         db::search::refresh_statistics(conn)?;
         db::search::set_tokenizer_version(conn, TOKENIZER_VERSION)?;
         Ok(indexed)
@@ -413,6 +420,17 @@ pub struct ArticleHit {
     pub number: i32,
     /// Its label (第五条, Article 5) with matches marked.
     pub label: Segments,
+    /// Its text around the first match, with matches marked (empty when only comments matched).
+    pub snippet: Segments,
+    /// Public comments on it that match.
+    pub comments: Vec<CommentHit>,
+}
+
+/// A public comment that matched.
+#[derive(Clone, Debug)]
+pub struct CommentHit {
+    /// Its tracking number.
+    pub tracking: String,
     /// Its text around the first match, with matches marked.
     pub snippet: Segments,
 }
@@ -473,6 +491,7 @@ pub fn search(
             number: a.number,
             label: snippet(&a.label, &marks[0], usize::MAX),
             snippet: snippet(&a.body, &marks[1], SNIPPET_CHARS),
+            comments: Vec::new(),
         };
         match groups.last_mut() {
             Some(g) if g.slug == a.slug => g.articles.push(hit),
@@ -486,7 +505,54 @@ pub fn search(
             }),
         }
     }
+    let comment_candidates = i64::try_from(candidates).unwrap_or(i64::MAX);
+    for c in db::search::matching_comments(conn, &query.lookups(), comment_candidates)? {
+        let (Some((number, label)), Some(marks)) = (c.article, query.highlight(&[&c.text])) else {
+            continue;
+        };
+        if hits == limit {
+            more = true;
+            break;
+        }
+        hits += 1;
+        let hit = CommentHit {
+            tracking: c.tracking,
+            snippet: snippet(&c.text, &marks[0], SNIPPET_CHARS),
+        };
+        let group = match groups.iter().position(|g| g.slug == c.slug) {
+            Some(i) => i,
+            None => {
+                groups.push(ConsultationGroup {
+                    title: match (locale, c.title_en) {
+                        (Locale::En, Some(en)) if !en.is_empty() => en,
+                        _ => c.title,
+                    },
+                    slug: c.slug,
+                    articles: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let articles = &mut groups[group].articles;
+        match articles.iter_mut().find(|a| a.number == number) {
+            Some(a) => a.comments.push(hit),
+            None => articles.push(ArticleHit {
+                number,
+                label: vec![(label, false)],
+                snippet: Vec::new(),
+                comments: vec![hit],
+            }),
+        }
+    }
     Ok(SearchResults { groups, hits, more })
+}
+
+/// The text of a comment as the index holds it: what was said, then the proposed text.
+pub fn comment_text(body: &str, proposed: Option<&str>) -> String {
+    match proposed {
+        Some(p) => format!("{body}\n{p}"),
+        None => body.to_owned(),
+    }
 }
 
 /// The database's plan for the query [`search`] sends, one line per step, for checking that

@@ -17,6 +17,7 @@ use crate::consultations::Status;
 use crate::db::comments::{self as q, CommentRow, NewCommentRow};
 use crate::db::{self, DbConnection, DbError};
 use crate::mail;
+use crate::search::{self, DocKind};
 use crate::validation::{FieldError, optional_text};
 
 /// Longest comment body, in characters.
@@ -426,6 +427,10 @@ pub fn post(
                 created_at: now,
             },
         )?;
+        if comment.visibility != Visibility::Drafters {
+            let text = search::comment_text(&comment.body, comment.proposed_text.as_deref());
+            search::index_document(conn, DocKind::Comment, comment_id, &text)?;
+        }
         for f in files {
             let size = i64::try_from(f.size).unwrap_or(i64::MAX);
             db::attachments::insert(

@@ -8,6 +8,7 @@ use crate::accounts::User;
 use crate::db::comments as cq;
 use crate::db::moderation as q;
 use crate::db::{self, DbConnection, DbError};
+use crate::search::{self, DocKind};
 use crate::validation::{FieldError, required_text};
 
 /// Reports from distinct verified accounts that hold a comment for review.
@@ -58,6 +59,7 @@ pub fn report(
         let held = q::open_verified_reports(conn, row.id)? >= AUTO_HOLD_REPORTS;
         if held {
             q::set_state(conn, row.id, CommentState::Pending.as_str(), None)?;
+            search::remove_document(conn, DocKind::Comment, row.id)?;
             q::log_action(
                 conn,
                 row.consultation_id,
@@ -163,6 +165,8 @@ pub fn decide(
             Decision::Dismiss => {
                 if row.state == CommentState::Pending.as_str() {
                     q::set_state(conn, row.id, CommentState::Published.as_str(), None)?;
+                    let text = search::comment_text(&row.body, row.proposed_text.as_deref());
+                    search::index_document(conn, DocKind::Comment, row.id, &text)?;
                 }
                 q::log_action(
                     conn,

@@ -336,3 +336,99 @@ impl QueryableByName<MultiBackend> for PlanLine {
             .map(Self)
     }
 }
+
+/// A public comment that may match a search.
+#[derive(Clone, Debug)]
+pub struct CommentMatch {
+    /// Tracking number, for the link.
+    pub tracking: String,
+    /// Text, then proposed text.
+    pub text: String,
+    /// The article's number and label (the whole draft has none).
+    pub article: Option<(i32, String)>,
+    /// The consultation's slug.
+    pub slug: String,
+    /// Its title.
+    pub title: String,
+    /// Its English title.
+    pub title_en: Option<String>,
+}
+
+type CommentMatchRow = (
+    String,
+    String,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+);
+
+/// Published, public comments holding every lookup, newest first.
+pub fn matching_comments(
+    conn: &mut DbConnection,
+    lookups: &[Lookup],
+    limit: i64,
+) -> QueryResult<Vec<CommentMatch>> {
+    use super::schema::comments;
+    if lookups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = comments::table
+        .inner_join(consultations::table)
+        .left_join(articles::table)
+        .filter(comments::state.eq("published"))
+        .filter(comments::visibility.ne("drafters"))
+        .select((
+            comments::tracking,
+            comments::body,
+            comments::proposed_text,
+            articles::number.nullable(),
+            articles::label.nullable(),
+            consultations::slug,
+            consultations::title,
+            consultations::title_en,
+        ))
+        .order((comments::created_at.desc(), comments::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    let kind = DocKind::Comment.as_str();
+    for lookup in lookups {
+        query = match lookup {
+            Lookup::Term(term) => {
+                query.filter(comments::id.eq_any(documents_with_term(kind, term)))
+            }
+            Lookup::StartsWith(c) => {
+                query.filter(comments::id.eq_any(documents_with_term_starting(kind, *c)))
+            }
+        };
+    }
+    Ok(query
+        .load::<CommentMatchRow>(conn)?
+        .into_iter()
+        .map(
+            |(tracking, body, proposed, number, label, slug, title, title_en)| CommentMatch {
+                tracking,
+                text: crate::search::comment_text(&body, proposed.as_deref()),
+                article: number.zip(label),
+                slug,
+                title,
+                title_en,
+            },
+        )
+        .collect())
+}
+
+/// Every published, public comment's id and indexed text.
+pub fn public_comment_texts(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String)>> {
+    use super::schema::comments;
+    Ok(comments::table
+        .filter(comments::state.eq("published"))
+        .filter(comments::visibility.ne("drafters"))
+        .select((comments::id, comments::body, comments::proposed_text))
+        .load::<(i32, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, body, proposed)| (id, crate::search::comment_text(&body, proposed.as_deref())))
+        .collect())
+}

@@ -278,12 +278,14 @@ on_both_backends! {
         yijian::drafts::import_new_consultation(&mut conn, big.as_bytes(), "big.txt", &meta, now)
             .expect("import");
 
-        // One query, which reads search_terms and never scans the text with LIKE.
+        // Two queries (articles, then comments), each reading search_terms, never scanning text with LIKE.
         let (sent, found) = queries(&mut conn, |c| hits(c, "数据 安全"));
         assert!(!found.is_empty());
-        assert_eq!(sent.len(), 1, "{sent:?}");
-        assert!(sent[0].contains("search_terms"), "{}", sent[0]);
-        assert!(!sent[0].to_ascii_uppercase().contains("LIKE"), "{}", sent[0]);
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        for q in &sent {
+            assert!(q.contains("search_terms"), "{q}");
+            assert!(!q.to_ascii_uppercase().contains("LIKE"), "{q}");
+        }
 
         // The database's own plan looks the terms up in the index.
         for text in ["数据 安全", "罚", "data"] {
@@ -347,5 +349,50 @@ on_both_backends! {
             containing(&demo_articles_zh(), "算法")
         );
         assert_eq!(search::ensure_index(&mut conn).expect("ensure"), 0, "done once");
+    }
+}
+
+on_both_backends! {
+    async fn public_comments_are_found_and_hidden_or_drafters_only_ones_are_not(app) {
+        use chrono::Utc;
+        use yijian::comments::{self, CommentInput};
+        use yijian::db;
+        app.seed_demo().await;
+        crate::accounts::register(&app.new_browser(), "finder@example.com", "检索者", crate::accounts::PASSWORD).await;
+        let trackings = db::run(&app.pool, |conn| {
+            let now = Utc::now().naive_utc();
+            let row = db::accounts::user_by_email(conn, "finder@example.com")?.expect("user");
+            db::accounts::mark_verified(conn, row.id, now)?;
+            let user = yijian::accounts::User::try_from(db::accounts::user_by_email(conn, "finder@example.com")?.expect("user"))?;
+            let base = url::Url::parse("http://127.0.0.1/").expect("url");
+            let mut out = Vec::new();
+            for (body, visibility) in [("建议增加独角兽条款", "named"), ("独角兽条款不宜公开讨论", "drafters")] {
+                let valid = CommentInput { stance: "amend".into(), body: body.into(), visibility: visibility.into(), ..CommentInput::default() }
+                    .validate()
+                    .expect("valid");
+                let posted = comments::post(conn, "ai-service-safety", Some(3), &valid, &[], &user, None, &base, now)
+                    .map_err(|e| db::DbError::Migration(e.to_string()))?;
+                out.push(posted.tracking);
+            }
+            Ok(out)
+        })
+        .await
+        .expect("comments");
+        let (status, page) = app.get("/search?q=%E7%8B%AC%E8%A7%92%E5%85%BD").await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&trackings[0]), "the public comment is found: {page}");
+        assert!(page.contains("<mark>独角兽</mark>"));
+        assert!(!page.contains(&trackings[1]), "a drafters-only comment is not");
+
+        // Hidden by a moderator: gone from search too.
+        let admin = crate::admin::admin(&app).await;
+        let (_, queue) = admin.get("/c/ai-service-safety/moderation").await;
+        let csrf = crate::harness::csrf_of(&queue);
+        let hide = admin
+            .post(&format!("/c/ai-service-safety/moderation/{}", trackings[0]), &csrf, &[("decision", "hide"), ("reason", "测试隐藏")])
+            .await;
+        assert_eq!(hide.status, 303);
+        let (_, page) = app.get("/search?q=%E7%8B%AC%E8%A7%92%E5%85%BD").await;
+        assert!(!page.contains(&trackings[0]));
     }
 }

@@ -376,3 +376,4 @@ search-count-more = Many articles match; the first { $n } are shown
 search-none = No article contains all the words.
 search-too-long = Please search for at most { $max } characters.
 search-nothing = Please type at least one Chinese character, letter or digit.
+search-comment = Comment

@@ -358,3 +358,4 @@ search-count-more = 结果较多，仅显示前 { $n } 条
 search-none = 没有找到包含全部词语的条文。
 search-too-long = 搜索内容不能超过 { $max } 个字符。
 search-nothing = 请输入至少一个汉字、字母或数字。
+search-comment = 意见
