@@ -23,6 +23,11 @@ impl FormErrors {
         self.0.push(e);
     }
 
+    /// Keeps the value of a field that passed, or records its error.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.push(e)).ok()
+    }
+
     /// Whether every field passed.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -132,17 +137,14 @@ async fn register(
     Form(form): Form<RegisterForm>,
 ) -> Result<HttpResponse, WebError> {
     let mut errors = FormErrors::default();
-    let email = accounts::parse_email(&form.email)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let name = accounts::parse_display_name(&form.display_name)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let kind = accounts::parse_stakeholder_type(&form.stakeholder_type)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let _ = accounts::check_new_password(&form.password, &form.email, &form.display_name)
-        .map_err(|e| errors.push(e));
+    let email = errors.check(accounts::parse_email(&form.email));
+    let name = errors.check(accounts::parse_display_name(&form.display_name));
+    let kind = errors.check(accounts::parse_stakeholder_type(&form.stakeholder_type));
+    errors.check(accounts::check_new_password(
+        &form.password,
+        &form.email,
+        &form.display_name,
+    ));
     let page = |ctx, errors| RegisterPage {
         ctx,
         form: RegisterForm {
@@ -621,12 +623,8 @@ async fn update_profile(
     Form(form): Form<ProfileForm>,
 ) -> Result<HttpResponse, WebError> {
     let mut errors = FormErrors::default();
-    let name = accounts::parse_display_name(&form.display_name)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let kind = accounts::parse_stakeholder_type(&form.stakeholder_type)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let name = errors.check(accounts::parse_display_name(&form.display_name));
+    let kind = errors.check(accounts::parse_stakeholder_type(&form.stakeholder_type));
     let (Some(name), Some(kind)) = (name, kind) else {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
