@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod comments;
 pub mod consultations;
+pub mod demo;
 pub mod drafts;
 pub mod organizations;
 pub mod outbox;

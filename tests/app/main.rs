@@ -10,4 +10,5 @@ mod errors;
 mod mail;
 mod reading;
 mod schema;
+mod seed;
 mod setup;

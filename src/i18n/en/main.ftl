@@ -331,3 +331,4 @@ mail-receipt-subject = Receipt { $tracking }
 mail-receipt-intro = Your comment has been recorded. The receipt:
 mail-receipt-page = See the receipt:
 mail-receipt-not-me = If you did not submit this comment, open:
+demo-comments-notice = Demonstration data: the comments, replies and endorsements here are generated; the accounts and organisations named are fictional and speak for no real person or body. Anything you post here is for demonstration only too.

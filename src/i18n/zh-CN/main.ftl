@@ -319,3 +319,4 @@ mail-receipt-subject = 意见回执 { $tracking }
 mail-receipt-intro = 您的意见已记录，回执如下：
 mail-receipt-page = 查看回执：
 mail-receipt-not-me = 如果这条意见不是您提交的，请打开：
+demo-comments-notice = 演示数据：这里的意见、回复和附议由程序生成，署名的账户和组织均为虚构，不代表任何真实个人或机构的观点；您在这里发表的意见也只用于演示。
