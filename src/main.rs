@@ -29,15 +29,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the site (the default). On an empty SQLite database the demo consultation is created first.
+    /// Serve the site (the default). On an empty SQLite database the demo consultation is created
+    /// first, with a few hundred generated comments.
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Import a draft text file as a new consultation (or, with --translation, as the reference
     /// translation of an existing one).
     ImportDraft(ImportArgs),
-    /// Create the demo consultation unless it exists.
-    SeedDemo,
+    /// Create the demo consultation unless it exists; with --comments N, add N generated comments.
+    SeedDemo {
+        /// Generated comments (replies included) to add to the demo, from generated accounts
+        /// (created on the first run, e-mail under demo.invalid, unable to log in). No mail is queued.
+        #[arg(long, default_value_t = 0)]
+        comments: usize,
+    },
     /// Create a site administrator, or promote an existing account. The password is read from the
     /// terminal (or from standard input when it is not a terminal), never from the command line.
     CreateAdmin {
@@ -142,19 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}: migrations applied", config.database.redacted());
             Ok(())
         }
-        Command::SeedDemo => {
-            let (pool, _) = app::prepare_database(&config)?;
-            let mut conn = pool.get().map_err(db::DbError::from)?;
-            match seed::demo(&mut conn, now())? {
-                seed::Seeded::Created => {
-                    println!("demo consultation '{}' created", seed::DEMO_SLUG)
-                }
-                seed::Seeded::AlreadyThere => {
-                    println!("demo consultation '{}' already exists", seed::DEMO_SLUG)
-                }
-            }
-            Ok(())
-        }
+        Command::SeedDemo { comments } => seed_demo(config, comments),
         Command::ImportDraft(args) => import(config, args),
         Command::CreateAdmin { email } => create_admin(config, &email),
         Command::Bench {
@@ -170,6 +164,55 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             what: BenchCommand::Search(args),
         } => actix_web::rt::System::new().block_on(bench::search(args)),
     }
+}
+
+fn seed_demo(config: Config, comments: usize) -> anyhow::Result<()> {
+    let (pool, _) = app::prepare_database(&config)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    match seed::demo(&mut conn, now())? {
+        seed::Seeded::Created => println!("demo consultation '{}' created", seed::DEMO_SLUG),
+        seed::Seeded::AlreadyThere => {
+            println!("demo consultation '{}' already exists", seed::DEMO_SLUG)
+        }
+    }
+    if comments == 0 {
+        return Ok(());
+    }
+    let bar = indicatif::ProgressBar::new(comments as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} comments ({per_sec}, {eta} left)",
+        )?
+        .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let report = seed::comments::generate(
+        &mut conn,
+        comments,
+        seed::comments::Target::Everywhere,
+        now(),
+        &mut |n| bar.inc(n as u64),
+    )?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    if report.accounts > 0 {
+        println!(
+            "created {} demo accounts (@{}) and {} verified demo organisations",
+            report.accounts,
+            seed::comments::DEMO_DOMAIN,
+            report.organizations
+        );
+    }
+    println!(
+        "added {} comments and {} replies ({} hidden), {} endorsements to '{}' on {} in {secs:.1} s ({:.0} comments/s)",
+        report.comments,
+        report.replies,
+        report.hidden,
+        report.endorsements,
+        seed::DEMO_SLUG,
+        config.database.redacted(),
+        report.rows() as f64 / secs.max(f64::EPSILON)
+    );
+    Ok(())
 }
 
 fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
@@ -271,16 +314,13 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let app = Application::build(config, 0).await?;
         if matches!(database, DatabaseUrl::Sqlite(_)) {
             let pool = app.pool().clone();
-            let seeded = db::run(&pool, |conn| {
-                if db::consultations::count(conn)? > 0 {
-                    return Ok(None);
-                }
-                Ok(Some(seed::demo(conn, now())))
-            })
-            .await?;
-            if let Some(result) = seeded {
-                result?;
-                tracing::info!(slug = seed::DEMO_SLUG, "demo consultation created");
+            let seeded = db::run(&pool, |conn| Ok(seed::first_start(conn, now()))).await??;
+            if let Some(report) = seeded {
+                tracing::info!(
+                    slug = seed::DEMO_SLUG,
+                    comments = report.rows(),
+                    "demo consultation created with generated comments"
+                );
             }
         }
         tracing::info!(database = %database.redacted(), "database ready");

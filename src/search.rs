@@ -356,6 +356,20 @@ pub fn index_document(
     Ok(())
 }
 
+/// Indexes many documents of one kind at once, in batched statements.
+pub fn index_documents(
+    conn: &mut DbConnection,
+    kind: DocKind,
+    docs: &[(i32, String)],
+) -> Result<(), DbError> {
+    let terms: Vec<(i32, Vec<String>)> = docs
+        .iter()
+        .map(|(id, text)| (*id, index_terms(text)))
+        .collect();
+    db::search::replace_terms(conn, kind.as_str(), &terms)?;
+    Ok(())
+}
+
 /// Removes a document from the index (e.g. a hidden comment).
 pub fn remove_document(conn: &mut DbConnection, kind: DocKind, id: i32) -> Result<(), DbError> {
     db::search::remove_terms(conn, kind.as_str(), &[id])?;

@@ -97,10 +97,21 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
         .ok()
 });
 
-/// Checks `password` against a stored PHC string (or a dummy when `stored` is `None`), on the
-/// blocking pool. `Ok(false)` for a wrong password.
+/// Marks a stored password hash that no password matches (demonstration accounts); no PHC string
+/// starts with it.
+pub const UNUSABLE_PREFIX: char = '!';
+
+/// Whether a stored hash can never verify: empty (a deleted account) or marked [`UNUSABLE_PREFIX`].
+pub fn is_unusable(stored: &str) -> bool {
+    stored.is_empty() || stored.starts_with(UNUSABLE_PREFIX)
+}
+
+/// Checks `password` against a stored PHC string (or a dummy when `stored` is `None` or
+/// [unusable](is_unusable)), on the blocking pool. `Ok(false)` for a wrong password.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, HashError> {
     tokio::task::spawn_blocking(move || {
+        // An account that cannot log in costs as long to refuse as a wrong password.
+        let stored = stored.filter(|s| !is_unusable(s));
         let exists = stored.is_some();
         let Some(phc) = stored.or_else(|| DUMMY_HASH.clone()) else {
             return Err(HashError("no dummy hash".into()));
@@ -163,5 +174,19 @@ mod tests {
                 .await
                 .expect("verify")
         );
+    }
+
+    #[actix_web::test]
+    async fn an_unusable_hash_refuses_every_password_without_an_error() {
+        for stored in ["!demo", "!", ""] {
+            assert!(is_unusable(stored));
+            assert!(
+                !verify("!demo".into(), Some(stored.into()))
+                    .await
+                    .expect("refused, not failed"),
+                "{stored:?}"
+            );
+        }
+        assert!(!is_unusable("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"));
     }
 }

@@ -53,6 +53,9 @@ pub struct CommentRow {
 /// What a new comment stores.
 #[derive(Insertable)]
 #[diesel(table_name = comments)]
+// NULL rather than DEFAULT for `None`: SQLite has no DEFAULT in VALUES, and diesel would insert a
+// batch row by row.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewCommentRow<'a> {
     /// Tracking number.
     pub tracking: &'a str,
@@ -325,4 +328,71 @@ pub fn per_article_number(
         .group_by(articles::number)
         .select((articles::number, diesel::dsl::count_star()))
         .load(conn)
+}
+
+/// A comment stored in bulk (the demo's generated comments): a new comment with its moderation
+/// trace, for those generated as hidden.
+#[derive(Insertable)]
+#[diesel(table_name = comments)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct BulkCommentRow<'a> {
+    /// The comment.
+    #[diesel(embed)]
+    pub comment: NewCommentRow<'a>,
+    /// Why it was hidden.
+    pub hidden_reason: Option<&'a str>,
+    /// When it was hidden.
+    pub hidden_at: Option<NaiveDateTime>,
+}
+
+/// Stores `rows` with one statement and returns (id, tracking) of each. MultiConnection cannot
+/// compile a multi-row insert, so each backend gets its own.
+pub fn insert_batch(
+    conn: &mut DbConnection,
+    rows: &[BulkCommentRow<'_>],
+) -> QueryResult<Vec<(i32, String)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = diesel::insert_into(comments::table)
+        .values(rows)
+        .returning((comments::id, comments::tracking));
+    match conn {
+        DbConnection::Postgresql(pg) => query.get_results(pg),
+        DbConnection::Sqlite(lite) => query.get_results(lite),
+    }
+}
+
+/// Which of `trackings` are taken already.
+pub fn existing_trackings(conn: &mut DbConnection, trackings: &[&str]) -> QueryResult<Vec<String>> {
+    comments::table
+        .filter(comments::tracking.eq_any(trackings))
+        .select(comments::tracking)
+        .load(conn)
+}
+
+/// Stores endorsements (comment, user, time) with one statement; the caller keeps
+/// `comments.endorsements` in step.
+pub fn insert_endorsements(
+    conn: &mut DbConnection,
+    rows: &[(i32, i32, NaiveDateTime)],
+) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let values: Vec<_> = rows
+        .iter()
+        .map(|&(comment_id, user_id, at)| {
+            (
+                endorsements::comment_id.eq(comment_id),
+                endorsements::user_id.eq(user_id),
+                endorsements::created_at.eq(at),
+            )
+        })
+        .collect();
+    let query = diesel::insert_into(endorsements::table).values(&values);
+    match conn {
+        DbConnection::Postgresql(pg) => query.execute(pg),
+        DbConnection::Sqlite(lite) => query.execute(lite),
+    }
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod comments;
 pub mod consultations;
+pub mod demo;
 pub mod drafts;
 pub mod moderation;
 pub mod organizations;

@@ -102,23 +102,24 @@ pub fn parse(raw: &str) -> Result<String, UsccError> {
     Ok(code)
 }
 
+/// Completes the first 17 characters of a code with their check character (for generated codes).
+pub fn with_check_digit(first17: &str) -> Result<String, UsccError> {
+    // An invalid character adds nothing here; `parse` then names it.
+    let sum: u32 = first17
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| value(c).unwrap_or(0) * w)
+        .sum();
+    let check = CHARSET
+        .chars()
+        .nth(((31 - sum % 31) % 31) as usize)
+        .unwrap_or('0');
+    parse(&format!("{first17}{check}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Builds a valid code from 17 characters by appending its check digit.
-    fn with_check(first17: &str) -> String {
-        let sum: u32 = first17
-            .chars()
-            .zip(WEIGHTS)
-            .map(|(c, w)| value(c).expect("valid char") * w)
-            .sum();
-        let check = CHARSET
-            .chars()
-            .nth(((31 - sum % 31) % 31) as usize)
-            .expect("in range");
-        format!("{first17}{check}")
-    }
 
     #[test]
     fn published_example_codes_pass() {
@@ -175,8 +176,13 @@ mod tests {
             "52100000500019823",
             "31110000400000448",
         ] {
-            let code = with_check(first);
+            let code = with_check_digit(first).expect("valid");
             assert_eq!(parse(&code).as_deref(), Ok(code.as_str()));
         }
+        assert_eq!(
+            with_check_digit("91350100M000100Y4").as_deref(),
+            Ok("91350100M000100Y43")
+        );
+        assert!(with_check_digit("91350100M000100I4").is_err());
     }
 }

@@ -257,6 +257,35 @@ fn seed_demo_creates_the_demo_once() {
 }
 
 #[test]
+fn seed_demo_adds_generated_comments_from_the_same_demo_accounts() {
+    let test_db = TestDb::sqlite();
+    let url = test_db.url_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = yijian(dir.path(), Some(&url), &["seed-demo", "--comments", "500"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        out.contains("created") && out.contains("200 demo accounts"),
+        "{out}"
+    );
+    assert!(out.contains("added 350 comments and 150 replies"), "{out}");
+    let second = yijian(dir.path(), Some(&url), &["seed-demo", "--comments", "20"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        out.contains("already exists") && !out.contains("demo accounts"),
+        "{out}"
+    );
+    let mut conn = db::establish(&test_db.url).expect("connect");
+    use diesel::prelude::*;
+    let n: i64 = yijian::db::schema::comments::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(n, 520);
+}
+
+#[test]
 fn create_admin_reads_the_password_from_stdin_and_promotes_existing_accounts() {
     use std::io::Write;
     use std::process::Stdio;

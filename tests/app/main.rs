@@ -1,7 +1,6 @@
 //! End-to-end tests: the real application on a real database, driven over HTTP like a browser.
 
 mod harness;
-mod moderation;
 
 mod accounts;
 mod admin;
@@ -9,7 +8,9 @@ mod cli;
 mod comments;
 mod errors;
 mod mail;
+mod moderation;
 mod reading;
 mod schema;
 mod search;
+mod seed;
 mod setup;

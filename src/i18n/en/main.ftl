@@ -377,3 +377,4 @@ search-none = No article contains all the words.
 search-too-long = Please search for at most { $max } characters.
 search-nothing = Please type at least one Chinese character, letter or digit.
 search-comment = Comment
+demo-comments-notice = Demonstration data: the comments, replies and endorsements here are generated; the accounts and organisations named are fictional and speak for no real person or body. Anything you post here is for demonstration only too.

@@ -359,3 +359,4 @@ search-none = 没有找到包含全部词语的条文。
 search-too-long = 搜索内容不能超过 { $max } 个字符。
 search-nothing = 请输入至少一个汉字、字母或数字。
 search-comment = 意见
+demo-comments-notice = 演示数据：这里的意见、回复和附议由程序生成，署名的账户和组织均为虚构，不代表任何真实个人或机构的观点；您在这里发表的意见也只用于演示。

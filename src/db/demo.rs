@@ -1,0 +1,76 @@
+//! Queries for the demonstration data: the generated accounts and their organisations.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{organizations, users};
+
+/// A live account as a generated comment needs it.
+#[derive(Clone, Debug, Queryable)]
+pub struct AuthorRow {
+    /// Row id.
+    pub id: i32,
+    /// Display name.
+    pub display_name: String,
+    /// Stored stakeholder type.
+    pub stakeholder_type: String,
+    /// Name of the organisation it belongs to.
+    pub organization: Option<String>,
+    /// That organisation's review status.
+    pub organization_status: Option<String>,
+}
+
+/// Live, verified accounts whose address is under `@domain` and whose password hash is exactly
+/// `password_hash`, with their organisation, oldest first.
+pub fn authors_in_domain(
+    conn: &mut DbConnection,
+    domain: &str,
+    password_hash: &str,
+) -> QueryResult<Vec<AuthorRow>> {
+    users::table
+        .left_join(organizations::table)
+        .filter(users::email.like(format!("%@{domain}")))
+        .filter(users::password_hash.eq(password_hash))
+        .filter(users::verified_at.is_not_null())
+        .filter(users::deleted_at.is_null())
+        .order(users::id)
+        .select((
+            users::id,
+            users::display_name,
+            users::stakeholder_type,
+            organizations::name.nullable(),
+            organizations::status.nullable(),
+        ))
+        .load(conn)
+}
+
+/// Stores an organisation that is verified from the start (no administrator reviewed it: it is
+/// generated) and returns its id.
+pub fn insert_verified_organization(
+    conn: &mut DbConnection,
+    name: &str,
+    org_type: &str,
+    uscc: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i32> {
+    diesel::insert_into(organizations::table)
+        .values((
+            organizations::name.eq(name),
+            organizations::org_type.eq(org_type),
+            organizations::uscc.eq(uscc),
+            organizations::status.eq("verified"),
+            organizations::reviewed_at.eq(now),
+            organizations::created_at.eq(now),
+        ))
+        .returning(organizations::id)
+        .get_result(conn)
+}
+
+/// Makes a user speak for an organisation.
+pub fn set_organization(conn: &mut DbConnection, user_id: i32, org_id: i32) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::organization_id.eq(org_id))
+        .execute(conn)
+        .map(drop)
+}
