@@ -1,5 +1,6 @@
 //! Benchmarks run by `yijian bench …`: they print figures, they never pass or fail.
 
+mod comments;
 mod outbox;
 mod passwords;
 mod search;
@@ -14,6 +15,7 @@ use crate::db;
 use crate::seed;
 use crate::web::FixedRoute;
 
+pub use comments::{CommentsArgs, comments};
 pub use outbox::{OutboxArgs, outbox};
 pub use passwords::{PasswordsArgs, passwords};
 pub use search::{SearchArgs, search};
@@ -30,6 +32,10 @@ pub struct PagesArgs {
     /// Article number to serve.
     #[arg(long, default_value_t = 5)]
     pub article: i32,
+    /// Generated demo comments (replies included) to add to that article before measuring, as
+    /// `yijian seed-demo --comments` makes them.
+    #[arg(long, default_value_t = 50)]
+    pub comments: usize,
     /// Database to use (default: a fresh SQLite file in the temp directory, removed afterwards).
     #[arg(long)]
     pub database_url: Option<String>,
@@ -81,9 +87,18 @@ async fn run_pages(config: Config, args: &PagesArgs) -> anyhow::Result<()> {
 
     // First pass: seed and measure the article page's size.
     let probe = Application::build(config.clone(), 1).await?;
-    db::run(probe.pool(), |conn| {
-        seed::demo(conn, chrono::Utc::now().naive_utc())
-            .map_err(|e| db::DbError::Migration(e.to_string()))
+    let (article, comments) = (args.article, args.comments);
+    db::run(probe.pool(), move |conn| {
+        let now = chrono::Utc::now().naive_utc();
+        seed::demo(conn, now).map_err(|e| db::DbError::Migration(e.to_string()))?;
+        seed::comments::generate(
+            conn,
+            comments,
+            seed::comments::Target::Article(article),
+            now,
+            &mut |_| {},
+        )
+        .map_err(|e| db::DbError::Migration(e.to_string()))
     })
     .await?;
     let probe_url = format!("http://127.0.0.1:{}", probe.port());
@@ -98,7 +113,11 @@ async fn run_pages(config: Config, args: &PagesArgs) -> anyhow::Result<()> {
         "article page answered {}",
         page.status()
     );
-    let size = page.bytes().await?.len();
+    let body = page.bytes().await?;
+    let size = body.len();
+    let shown = String::from_utf8_lossy(&body)
+        .matches("class=\"comment depth-")
+        .count();
     handle.stop(true).await;
 
     // Second pass: the same server with a static body of that size beside it.
@@ -144,7 +163,8 @@ async fn run_pages(config: Config, args: &PagesArgs) -> anyhow::Result<()> {
     handle.stop(true).await;
 
     println!(
-        "yijian bench pages — 1 server worker, {} connections, {} s per URL, body {size} bytes",
+        "yijian bench pages — 1 server worker, {} connections, {} s per URL, body {size} bytes, \
+         {shown} comments on the article page",
         args.connections, args.seconds
     );
     println!(
@@ -211,19 +231,25 @@ pub async fn drive(
             errors += 1;
         }
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Rate {
-        ok: latencies.len() as u64,
-        errors,
-        per_second: latencies.len() as f64 / elapsed,
-        p50: pct(0.50),
-        p99: pct(0.99),
+    Rate::of(latencies, errors, started.elapsed())
+}
+
+impl Rate {
+    /// The figures of `latencies` (one per success) and `errors` over `elapsed`.
+    pub fn of(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration) -> Self {
+        latencies.sort_unstable();
+        let pct = |p: f64| {
+            latencies
+                .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        Self {
+            ok: latencies.len() as u64,
+            errors,
+            per_second: latencies.len() as f64 / elapsed.as_secs_f64().max(f64::EPSILON),
+            p50: pct(0.50),
+            p99: pct(0.99),
+        }
     }
 }

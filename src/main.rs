@@ -99,6 +99,8 @@ enum BenchCommand {
     Pages(bench::PagesArgs),
     /// Queue mails and time their delivery through the outbox to an SMTP sink in this process.
     Outbox(bench::OutboxArgs),
+    /// POST comments over loopback as signed-in accounts and count comments and receipts per second.
+    Comments(bench::CommentsArgs),
     /// Time argon2id hashing and verification, the cost of each registration and log-in.
     Passwords(bench::PasswordsArgs),
     /// Time indexing a large draft and searching it; print the search query's plan.
@@ -157,6 +159,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Outbox(args),
         } => actix_web::rt::System::new().block_on(bench::outbox(args)),
+        Command::Bench {
+            what: BenchCommand::Comments(args),
+        } => actix_web::rt::System::new().block_on(bench::comments(args)),
         Command::Bench {
             what: BenchCommand::Passwords(args),
         } => actix_web::rt::System::new().block_on(bench::passwords(args)),

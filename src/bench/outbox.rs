@@ -131,14 +131,17 @@ async fn run(config: Config, args: &OutboxArgs, sink: &Sink) -> anyhow::Result<(
 }
 
 /// An SMTP server that accepts every mail and only counts them; loopback only.
-struct Sink {
-    port: u16,
-    received: Arc<AtomicUsize>,
+pub(super) struct Sink {
+    /// The port it listens on.
+    pub(super) port: u16,
+    /// Mails accepted so far.
+    pub(super) received: Arc<AtomicUsize>,
     stopping: Arc<AtomicBool>,
 }
 
 impl Sink {
-    fn start() -> std::io::Result<Self> {
+    /// Starts listening on a free loopback port.
+    pub(super) fn start() -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         let received = Arc::new(AtomicUsize::new(0));

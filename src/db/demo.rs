@@ -74,3 +74,21 @@ pub fn set_organization(conn: &mut DbConnection, user_id: i32, org_id: i32) -> Q
         .execute(conn)
         .map(drop)
 }
+
+/// SQLite pages kept in memory during a bulk load, in KiB (the default is 2,000).
+const BULK_CACHE_KIB: i64 = 262_144;
+
+/// Lets a SQLite connection keep [`BULK_CACHE_KIB`] of pages in memory (`true`) or returns it to
+/// the default (`false`). The unique indexes on random keys (tracking numbers, token hashes) make
+/// a bulk load touch pages all over them, which with the default cache are read back from the
+/// operating system at every insert. PostgreSQL sizes its cache server-side: nothing to do.
+pub fn bulk_load_cache(conn: &mut DbConnection, on: bool) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(lite) => lite.batch_execute(&format!(
+            "PRAGMA cache_size = -{}",
+            if on { BULK_CACHE_KIB } else { 2000 }
+        )),
+        DbConnection::Postgresql(_) => Ok(()),
+    }
+}

@@ -200,3 +200,11 @@ pub fn count_unsent(conn: &mut DbConnection) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Mails ever queued (sent or not) whose key starts with `prefix`, such as `receipt:`.
+pub fn count_keyed(conn: &mut DbConnection, prefix: &str) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::idempotency_key.like(format!("{prefix}%")))
+        .count()
+        .get_result(conn)
+}

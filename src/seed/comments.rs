@@ -148,14 +148,25 @@ pub fn generate(
         used: HashSet::new(),
         top_level: 0,
     };
+    db::demo::bulk_load_cache(conn, true)?;
     let mut remaining = count;
+    let mut result = Ok(());
     while remaining > 0 {
         let size = remaining.min(TRANSACTION_ROWS);
-        let stored = db::transaction(conn, |conn| generator.chunk(conn, size, &mut report))?;
-        remaining -= stored;
-        progress(stored);
+        match db::transaction(conn, |conn| generator.chunk(conn, size, &mut report)) {
+            Ok(stored) => {
+                remaining -= stored;
+                progress(stored);
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
     }
-    Ok(report)
+    // The connection may go back to a pool: it returns to the default cache either way.
+    db::demo::bulk_load_cache(conn, false)?;
+    result.map(|()| report)
 }
 
 /// The generated accounts, created with their organisations when there are none yet.

@@ -233,6 +233,7 @@ fn every_command_explains_itself_with_help() {
         vec!["seed-demo", "--help"],
         vec!["create-admin", "--help"],
         vec!["bench", "pages", "--help"],
+        vec!["bench", "comments", "--help"],
     ] {
         let out = yijian(dir.path(), None, &args);
         assert!(out.status.success(), "{args:?}");
