@@ -181,3 +181,15 @@ pub fn for_article(
         by_type,
     })
 }
+
+/// The newest comments on the draft as a whole (one page), for the consultation's front page.
+pub fn for_draft(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    drafters_view: bool,
+) -> Result<Vec<Comment>, DbError> {
+    q::draft_level(conn, consultation_id, drafters_view, PAGE_SIZE)?
+        .into_iter()
+        .map(Comment::try_from)
+        .collect()
+}

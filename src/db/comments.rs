@@ -266,6 +266,29 @@ pub fn article_page(
     Ok((rows, total))
 }
 
+/// The newest comments on a consultation's draft as a whole (not on an article), at most `limit`.
+pub fn draft_level(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    drafters_view: bool,
+    limit: i64,
+) -> QueryResult<Vec<CommentRow>> {
+    let hidden_from_public: Vec<&str> = if drafters_view {
+        Vec::new()
+    } else {
+        vec!["drafters"]
+    };
+    comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::article_id.is_null())
+        .filter(comments::parent_id.is_null())
+        .filter(comments::visibility.ne_all(hidden_from_public))
+        .order((comments::created_at.desc(), comments::id.desc()))
+        .limit(limit)
+        .select(CommentRow::as_select())
+        .load(conn)
+}
+
 /// Replies to any of `parents`, oldest first.
 pub fn replies(
     conn: &mut DbConnection,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::accounts::FormErrors;
 use super::errors::WebError;
-use super::pages::{CommentQuery, article_page};
+use super::pages::{CommentQuery, article_page, consultation_page};
 use super::session::{self, CurrentUser, Form};
 use super::{AppState, ctx::Ctx, render};
 use crate::comments::attachments::{self, AttachmentError, Stored, Upload};
@@ -203,6 +203,57 @@ async fn create(
     }
 }
 
+/// A comment on the draft as a whole, posted from the consultation's front page.
+#[post("/c/{slug}/comments")]
+async fn create_general(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    CurrentUser(user): CurrentUser,
+    slug: web::Path<String>,
+    Form(input): Form<CommentInput>,
+) -> Result<HttpResponse, WebError> {
+    let slug = slug.into_inner();
+    let input = CommentInput {
+        proposed_text: String::new(),
+        reply_to: String::new(),
+        ..input
+    };
+    let valid = match input.validate() {
+        Ok(v) => v,
+        Err(errors) => {
+            let mut form_errors = FormErrors::default();
+            errors.into_iter().for_each(|e| form_errors.push(e));
+            let page = consultation_page(&state, ctx, slug, Some((input, form_errors))).await?;
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let (organization, base_url, now, post_slug) = (
+        ctx.verified_org.clone(),
+        state.config.base_url.clone(),
+        state.now(),
+        slug.clone(),
+    );
+    let posted = db::run(&state.pool, move |conn| {
+        Ok(comments::post(
+            conn,
+            &post_slug,
+            None,
+            &valid,
+            &[],
+            &user,
+            organization,
+            &base_url,
+            now,
+        ))
+    })
+    .await?
+    .map_err(comment_error)?;
+    Ok(state.redirect_with_flash(
+        format!("/c/{slug}#c-{}", posted.tracking),
+        "flash-comment-posted",
+    ))
+}
+
 /// Maps a comment operation's failure to the page the user sees.
 pub fn comment_error(e: CommentError) -> WebError {
     match e {
@@ -247,7 +298,7 @@ pub async fn comment_location(state: &AppState, tracking: String) -> Result<Stri
         .ok_or(WebError::NotFound)?;
     Ok(match &found.article {
         Some((n, _)) => format!("/c/{}/a/{n}#c-{}", found.slug, found.comment.tracking),
-        None => format!("/c/{}", found.slug),
+        None => format!("/c/{}#c-{}", found.slug, found.comment.tracking),
     })
 }
 
@@ -396,6 +447,7 @@ async fn attachment(
 /// Registers the comment routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)
+        .service(create_general)
         .service(endorse)
         .service(receipt_page)
         .service(dispute_form)

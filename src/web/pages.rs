@@ -14,7 +14,7 @@ use super::errors::WebError;
 use super::{AppState, render};
 use crate::accounts::StakeholderType;
 use crate::comments::view::{self as comment_view, ArticleComments, Filter, Sort};
-use crate::comments::{CommentInput, Stance, Visibility, diff};
+use crate::comments::{Comment, CommentInput, Stance, Visibility, diff};
 use crate::consultations::{Consultation, ListFilter, RiskTier, Status};
 use crate::db;
 use crate::drafts::{Article, Section};
@@ -94,12 +94,88 @@ async fn index(
     })
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "consultation.html")]
-struct ConsultationPage {
+pub struct ConsultationPage {
     ctx: Ctx,
     o: Overview,
     status: Status,
+    general: Vec<Comment>,
+    access: CommentAccess,
+    form: CommentInput,
+    errors: FormErrors,
+    stances: &'static [Stance],
+    visibilities: &'static [Visibility],
+}
+
+impl ConsultationPage {
+    fn stance_checked(&self, s: &Stance) -> bool {
+        self.form.stance == s.as_str()
+    }
+
+    fn visibility_checked(&self, v: &Visibility) -> bool {
+        self.form.visibility == v.as_str()
+            || (self.form.visibility.is_empty() && *v == Visibility::Named)
+    }
+
+    fn visibility_key(&self, v: &Visibility) -> &'static str {
+        visibility_key(*v)
+    }
+}
+
+fn visibility_key(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Named => "visibility-named",
+        Visibility::Anonymous => "visibility-anonymous",
+        Visibility::Drafters => "visibility-drafters",
+    }
+}
+
+fn access_for(ctx: &Ctx, status: Status) -> CommentAccess {
+    match (&ctx.user, status) {
+        (_, Status::Upcoming | Status::Closed) => CommentAccess::NotOpen,
+        (None, _) => CommentAccess::LogIn,
+        (Some(u), _) if !u.is_verified() => CommentAccess::Verify,
+        _ => CommentAccess::Form,
+    }
+}
+
+/// Builds a consultation's front page; `form` carries a whole-draft comment that failed validation.
+pub async fn consultation_page(
+    state: &AppState,
+    ctx: Ctx,
+    slug: String,
+    form: Option<(CommentInput, FormErrors)>,
+) -> Result<ConsultationPage, WebError> {
+    let locale = ctx.locale;
+    let viewer = ctx.user.clone();
+    let (o, general) = db::run(&state.pool, move |conn| {
+        let Some(o) = reading::overview(conn, &slug, locale)? else {
+            return Ok(None);
+        };
+        let drafters_view = match &viewer {
+            Some(u) => roles::holds(conn, o.shown.consultation.id, u.id, Role::Drafter)?,
+            None => false,
+        };
+        let general = comment_view::for_draft(conn, o.shown.consultation.id, drafters_view)?;
+        Ok(Some((o, general)))
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let status = o.shown.consultation.status(state.now());
+    let access = access_for(&ctx, status);
+    let (form, errors) = form.unwrap_or_default();
+    Ok(ConsultationPage {
+        ctx,
+        o,
+        status,
+        general,
+        access,
+        form,
+        errors,
+        stances: Stance::ALL,
+        visibilities: Visibility::ALL,
+    })
 }
 
 #[get("/c/{slug}")]
@@ -107,15 +183,11 @@ async fn consultation(
     state: web::Data<AppState>,
     ctx: Ctx,
     slug: web::Path<String>,
-) -> Result<ConsultationPage, WebError> {
-    let locale = ctx.locale;
-    let o = db::run(&state.pool, move |conn| {
-        reading::overview(conn, &slug, locale)
-    })
-    .await?
-    .ok_or(WebError::NotFound)?;
-    let status = o.shown.consultation.status(state.now());
-    Ok(ConsultationPage { ctx, o, status })
+) -> Result<HttpResponse, WebError> {
+    render(
+        StatusCode::OK,
+        &consultation_page(&state, ctx, slug.into_inner(), None).await?,
+    )
 }
 
 /// The article page's query string: the comment list's filter, order and page.
@@ -200,11 +272,7 @@ impl ArticlePage {
     }
 
     fn visibility_key(&self, v: &Visibility) -> &'static str {
-        match v {
-            Visibility::Named => "visibility-named",
-            Visibility::Anonymous => "visibility-anonymous",
-            Visibility::Drafters => "visibility-drafters",
-        }
+        visibility_key(*v)
     }
 
     /// This page's address, encoded for a `next=` parameter.
@@ -283,12 +351,7 @@ pub async fn article_page(
     .await?
     .ok_or(WebError::NotFound)?;
     let status = v.shown.consultation.status(state.now());
-    let access = match (&ctx.user, status) {
-        (_, Status::Upcoming | Status::Closed) => CommentAccess::NotOpen,
-        (None, _) => CommentAccess::LogIn,
-        (Some(u), _) if !u.is_verified() => CommentAccess::Verify,
-        _ => CommentAccess::Form,
-    };
+    let access = access_for(&ctx, status);
     let (form, errors) = form.unwrap_or_default();
     Ok(ArticlePage {
         ctx,

@@ -402,3 +402,28 @@ on_both_backends! {
         assert_eq!(comment_count(&app).await, before, "nothing was recorded for refused uploads");
     }
 }
+
+on_both_backends! {
+    async fn citizen_comments_on_the_draft_as_a_whole_from_its_front_page(app) {
+        app.seed_demo().await;
+        let (_, page) = app.get("/c/ai-service-safety").await;
+        assert!(page.contains("对征求意见稿的整体意见") && page.contains("登录后即可"));
+        let b = citizen(&app, "whole@example.com", "整体").await;
+        let bad = b.submit("/c/ai-service-safety", "/c/ai-service-safety/comments", &[("stance", ""), ("body", "保留"), ("visibility", "named")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("请选择您的态度") && bad.body.contains(">保留</textarea>"));
+        let ok = b
+            .submit("/c/ai-service-safety", "/c/ai-service-safety/comments", &[("stance", "support"), ("body", "总体支持，建议增加过渡期。"), ("visibility", "named")])
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let location = ok.location.expect("location");
+        assert!(location.starts_with("/c/ai-service-safety#c-YJ-"));
+        let tracking = tracking_in(&location);
+        let (_, page) = app.get("/c/ai-service-safety").await;
+        assert!(page.contains("总体支持，建议增加过渡期。") && page.contains(&format!("id=\"c-{tracking}\"")));
+        let (_, receipt) = app.get(&format!("/receipt/{tracking}")).await;
+        assert!(receipt.contains("整体意见"));
+        let (_, article) = app.get(ARTICLE).await;
+        assert!(!article.contains("总体支持，建议增加过渡期。"), "not listed under an article");
+    }
+}

@@ -378,3 +378,7 @@ search-too-long = Please search for at most { $max } characters.
 search-nothing = Please type at least one Chinese character, letter or digit.
 search-comment = Comment
 demo-comments-notice = Demonstration data: the comments, replies and endorsements here are generated; the accounts and organisations named are fictional and speak for no real person or body. Anything you post here is for demonstration only too.
+general-title = Comments on the draft as a whole
+general-intro = Comments not about one article — on the purpose, the structure or what is missing — go here.
+general-none = No comment on the draft as a whole yet.
+general-closed = Comments are accepted only while the consultation is open.

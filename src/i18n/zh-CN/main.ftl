@@ -360,3 +360,7 @@ search-too-long = 搜索内容不能超过 { $max } 个字符。
 search-nothing = 请输入至少一个汉字、字母或数字。
 search-comment = 意见
 demo-comments-notice = 演示数据：这里的意见、回复和附议由程序生成，署名的账户和组织均为虚构，不代表任何真实个人或机构的观点；您在这里发表的意见也只用于演示。
+general-title = 对征求意见稿的整体意见
+general-intro = 不针对某一条文的意见，例如对立法目的、整体结构或遗漏事项的看法，请在这里发表。
+general-none = 暂无整体意见。
+general-closed = 征求意见期外不能发表意见。
