@@ -287,6 +287,26 @@ fn seed_demo_adds_generated_comments_from_the_same_demo_accounts() {
 }
 
 #[test]
+fn bench_comments_posts_and_counts_one_receipt_per_comment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = yijian(
+        dir.path(),
+        None,
+        &["bench", "comments", "--seconds", "1", "--connections", "2"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("(= successful posts)"), "{stdout}");
+    let posted: u64 = stdout
+        .lines()
+        .find(|l| l.starts_with("comments"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .expect("a result line");
+    assert!(posted > 0, "{stdout}");
+}
+
+#[test]
 fn create_admin_reads_the_password_from_stdin_and_promotes_existing_accounts() {
     use std::io::Write;
     use std::process::Stdio;
