@@ -403,7 +403,13 @@ pub fn post(
         throttle::check(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
         throttle::hit(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
         let dispute = Token::generate();
-        let tracking = tracking::generate(now);
+        // 40 random bits: at a million comments a repeat becomes likely, so draw until unused.
+        let tracking = loop {
+            let t = tracking::generate(now);
+            if q::by_tracking(conn, &t)?.is_none() {
+                break t;
+            }
+        };
         let comment_id = q::insert(
             conn,
             &NewCommentRow {
