@@ -355,19 +355,11 @@ struct TokenForm {
     password: String,
 }
 
-fn valid_token_shape(token: &str) -> Result<(), WebError> {
-    if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(())
-    } else {
-        Err(WebError::BadRequest("error-token-invalid"))
-    }
-}
-
 /// The link in the verification mail opens a page with a button: mail scanners fetch links, and
 /// a GET must not change anything.
 #[get("/verify")]
 async fn verify_form(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpResponse, WebError> {
-    valid_token_shape(&query.token)?;
+    session::check_token(&query.token)?;
     render(
         StatusCode::OK,
         &TokenFormPage {
@@ -388,7 +380,7 @@ async fn verify(
     state: web::Data<AppState>,
     Form(form): Form<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
-    valid_token_shape(&form.token)?;
+    session::check_token(&form.token)?;
     let now = state.now();
     db::run(&state.pool, move |conn| {
         Ok(accounts::verify_email(conn, &form.token, now))
@@ -510,7 +502,7 @@ async fn reset_confirm_form(
     ctx: Ctx,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, WebError> {
-    valid_token_shape(&query.token)?;
+    session::check_token(&query.token)?;
     let (token, now) = (query.token.clone(), state.now());
     let user = db::run(&state.pool, move |conn| {
         accounts::reset_token_user(conn, &token, now)
@@ -531,7 +523,7 @@ async fn reset_confirm(
     ctx: Ctx,
     Form(form): Form<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
-    valid_token_shape(&form.token)?;
+    session::check_token(&form.token)?;
     let (token, now) = (form.token.clone(), state.now());
     let user = db::run(&state.pool, move |conn| {
         accounts::reset_token_user(conn, &token, now)

@@ -354,18 +354,10 @@ struct TokenForm {
     token: String,
 }
 
-fn token_shape(token: &str) -> Result<(), WebError> {
-    if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(())
-    } else {
-        Err(WebError::BadRequest("error-token-invalid"))
-    }
-}
-
 /// The "this was not me" link opens a page with a button: mail scanners fetch links.
 #[get("/dispute")]
 async fn dispute_form(ctx: Ctx, query: web::Query<TokenForm>) -> Result<HttpResponse, WebError> {
-    token_shape(&query.token)?;
+    session::check_token(&query.token)?;
     render(
         StatusCode::OK,
         &DisputePage {
@@ -382,7 +374,7 @@ async fn dispute(
     ctx: Ctx,
     Form(form): Form<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
-    token_shape(&form.token)?;
+    session::check_token(&form.token)?;
     let now = state.now();
     let token = form.token.clone();
     let tracking = db::run(&state.pool, move |conn| {

@@ -44,6 +44,15 @@ fn is_token(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Refuses a link token that cannot be one of ours (64 hex digits) before any lookup.
+pub fn check_token(token: &str) -> Result<(), WebError> {
+    if is_token(token) {
+        Ok(())
+    } else {
+        Err(WebError::BadRequest("error-token-invalid"))
+    }
+}
+
 fn cookie(
     name: &'static str,
     value: String,
