@@ -68,6 +68,18 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// A redirect that also removes the session cookie, for when the session has just ended.
+fn signed_out(
+    state: &AppState,
+    location: &str,
+    flash: &'static str,
+) -> Result<HttpResponse, WebError> {
+    let mut resp = state.redirect_with_flash(location, flash);
+    resp.add_cookie(&session::clear_session_cookie(state.secure_cookies()))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(resp)
+}
+
 fn account_error(e: AccountError) -> WebError {
     match e {
         AccountError::Throttled(t) => WebError::Throttled(t.until),
@@ -318,14 +330,7 @@ async fn logout(
     if let Some(token) = session::of(&req).token {
         db::run(&state.pool, move |conn| accounts::logout(conn, &token)).await?;
     }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/"))
-        .cookie(session::clear_session_cookie(state.secure_cookies()))
-        .cookie(session::flash_cookie(
-            "flash-logged-out",
-            state.secure_cookies(),
-        ))
-        .finish())
+    signed_out(&state, "/", "flash-logged-out")
 }
 
 #[derive(Template)]
@@ -545,14 +550,7 @@ async fn reset_confirm(
     })
     .await?
     .map_err(account_error)?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/login"))
-        .cookie(session::clear_session_cookie(state.secure_cookies()))
-        .cookie(session::flash_cookie(
-            "flash-password-reset",
-            state.secure_cookies(),
-        ))
-        .finish())
+    signed_out(&state, "/login", "flash-password-reset")
 }
 
 #[derive(Template)]
@@ -738,14 +736,7 @@ async fn delete_account(
         accounts::delete_account(conn, id, now)
     })
     .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/"))
-        .cookie(session::clear_session_cookie(state.secure_cookies()))
-        .cookie(session::flash_cookie(
-            "flash-account-deleted",
-            state.secure_cookies(),
-        ))
-        .finish())
+    signed_out(&state, "/", "flash-account-deleted")
 }
 
 /// Registers the account pages.
