@@ -107,8 +107,10 @@ pub struct Comment {
     pub id: i32,
     /// The receipt's tracking number.
     pub tracking: String,
-    /// The article it is about (`None`: the draft as a whole).
+    /// The article it is about (`None`: a chapter or the draft as a whole).
     pub article_id: Option<i32>,
+    /// The chapter or section (章/节) it is about, if any.
+    pub division_id: Option<i32>,
     /// The comment it answers.
     pub parent_id: Option<i32>,
     /// The author's account, unless deleted.
@@ -163,6 +165,7 @@ impl TryFrom<CommentRow> for Comment {
             id: r.id,
             tracking: r.tracking,
             article_id: r.article_id,
+            division_id: r.division_id,
             parent_id: r.parent_id,
             author_id: r.author_id,
             author_name: r.author_name,
@@ -338,6 +341,17 @@ impl From<ThrottleError> for CommentError {
     }
 }
 
+/// What a comment is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The draft as a whole.
+    Draft,
+    /// A chapter or section (章/节), by its place in the document.
+    Division(i32),
+    /// An article, by number.
+    Article(i32),
+}
+
 /// What was recorded.
 #[derive(Clone, Debug)]
 pub struct Posted {
@@ -345,8 +359,8 @@ pub struct Posted {
     pub tracking: String,
 }
 
-/// Records a comment on article `number` of consultation `slug` (or on the whole draft when
-/// `number` is `None`), and queues its receipt mail, in one transaction.
+/// Records a comment on `target` in consultation `slug` and queues its receipt mail, in one
+/// transaction.
 #[expect(
     clippy::too_many_arguments,
     reason = "one call site; a struct would only rename them"
@@ -354,7 +368,7 @@ pub struct Posted {
 pub fn post(
     conn: &mut DbConnection,
     slug: &str,
-    number: Option<i32>,
+    target: Target,
     comment: &ValidComment,
     files: &[attachments::Stored],
     author: &User,
@@ -374,20 +388,28 @@ pub fn post(
         let version_id = consultation
             .current_version_id
             .ok_or(CommentError::NotFound)?;
-        let (article_id, article_label) = match number {
-            Some(n) => {
-                let a =
+        let (article_id, division_id, article_label) = match target {
+            Target::Article(n) => {
+                let (id, label) =
                     db::drafts::article_ref(conn, version_id, n)?.ok_or(CommentError::NotFound)?;
-                (Some(a.0), a.1)
+                (Some(id), None, label)
             }
-            None => (None, String::new()),
+            Target::Division(p) => {
+                let (id, label) =
+                    db::drafts::division_ref(conn, version_id, p)?.ok_or(CommentError::NotFound)?;
+                (None, Some(id), label)
+            }
+            Target::Draft => (None, None, String::new()),
         };
         let parent_id = match &comment.reply_to {
             Some(t) => {
                 let parent =
                     q::by_tracking(conn, &tracking::normalize(t).ok_or(CommentError::NotFound)?)?
                         .ok_or(CommentError::NotFound)?;
-                if parent.consultation_id != consultation.id || parent.article_id != article_id {
+                if parent.consultation_id != consultation.id
+                    || parent.article_id != article_id
+                    || parent.division_id != division_id
+                {
                     return Err(CommentError::WrongThread);
                 }
                 Some(parent.id)
@@ -395,9 +417,14 @@ pub fn post(
             None => None,
         };
         let hash = content_hash(slug, &article_label, comment);
-        if let Some(existing) =
-            q::duplicate_of(conn, author.id, consultation.id, article_id, &hash)?
-        {
+        if let Some(existing) = q::duplicate_of(
+            conn,
+            author.id,
+            consultation.id,
+            article_id,
+            division_id,
+            &hash,
+        )? {
             return Err(CommentError::Duplicate(existing));
         }
         throttle::check(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
@@ -431,6 +458,7 @@ pub fn post(
                 dispute_token_hash: &dispute.hash,
                 endorsements: 0,
                 created_at: now,
+                division_id,
             },
         )?;
         if comment.visibility != Visibility::Drafters {
@@ -487,6 +515,8 @@ pub struct ReceiptView {
     pub consultation: crate::consultations::Consultation,
     /// Number and label of the article, when the comment is about one.
     pub article: Option<(i32, String)>,
+    /// Position and label of the chapter or section, when the comment is about one.
+    pub division: Option<(i32, String)>,
 }
 
 /// Loads the receipt for `tracking`.
@@ -509,7 +539,12 @@ pub fn receipt(
         Some(id) => db::drafts::article_number_label(conn, id)?,
         None => None,
     };
+    let division = match comment.division_id {
+        Some(id) => db::drafts::division_position_label(conn, id)?,
+        None => None,
+    };
     Ok(Some(ReceiptView {
+        division,
         slug: consultation.slug.clone(),
         consultation,
         article,

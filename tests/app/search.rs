@@ -370,7 +370,7 @@ on_both_backends! {
                 let valid = CommentInput { stance: "amend".into(), body: body.into(), visibility: visibility.into(), ..CommentInput::default() }
                     .validate()
                     .expect("valid");
-                let posted = comments::post(conn, "ai-service-safety", Some(3), &valid, &[], &user, None, &base, now)
+                let posted = comments::post(conn, "ai-service-safety", comments::Target::Article(3), &valid, &[], &user, None, &base, now)
                     .map_err(|e| db::DbError::Migration(e.to_string()))?;
                 out.push(posted.tracking);
             }

@@ -382,3 +382,9 @@ general-title = Comments on the draft as a whole
 general-intro = Comments not about one article — on the purpose, the structure or what is missing — go here.
 general-none = No comment on the draft as a whole yet.
 general-closed = Comments are accepted only while the consultation is open.
+
+# Comments on a chapter or section
+division-comments-title = Comments on this chapter
+division-comments-intro = Comments on this chapter or section as a whole go here; to comment on one article, open that article.
+division-comments-none = No comment on this chapter yet.
+division-read = Read and comment on this chapter

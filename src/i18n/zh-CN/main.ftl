@@ -364,3 +364,9 @@ general-title = 对征求意见稿的整体意见
 general-intro = 不针对某一条文的意见，例如对立法目的、整体结构或遗漏事项的看法，请在这里发表。
 general-none = 暂无整体意见。
 general-closed = 征求意见期外不能发表意见。
+
+# Comments on a chapter or section
+division-comments-title = 对本章节的意见
+division-comments-intro = 针对本章（节）整体的意见请在这里发表；对具体条文的意见请打开该条文发表。
+division-comments-none = 暂无对本章节的意见。
+division-read = 阅读本章节并发表意见
