@@ -6,12 +6,12 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
 
+use super::AppState;
 use super::accounts::FormErrors;
 use super::ctx::Ctx;
 use super::errors::WebError;
-use super::{AppState, render};
+use super::page_cache::PageCache;
 use crate::accounts::StakeholderType;
 use crate::comments::view::{self as comment_view, ArticleComments, Filter, Sort};
 use crate::comments::{Comment, CommentInput, Stance, Visibility, diff};
@@ -277,11 +277,13 @@ async fn division(
     ctx: Ctx,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, WebError> {
+    let key = PageCache::key(&ctx);
+    if let Some(kept) = state.pages.get(&key) {
+        return Ok(kept);
+    }
     let (slug, position) = path.into_inner();
-    render(
-        StatusCode::OK,
-        &division_page(&state, ctx, slug, position, None).await?,
-    )
+    let page = division_page(&state, ctx, slug, position, None).await?;
+    state.pages.put(key, &page)
 }
 
 #[get("/c/{slug}")]
@@ -290,10 +292,12 @@ async fn consultation(
     ctx: Ctx,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    render(
-        StatusCode::OK,
-        &consultation_page(&state, ctx, slug.into_inner(), None).await?,
-    )
+    let key = PageCache::key(&ctx);
+    if let Some(kept) = state.pages.get(&key) {
+        return Ok(kept);
+    }
+    let page = consultation_page(&state, ctx, slug.into_inner(), None).await?;
+    state.pages.put(key, &page)
 }
 
 /// The article page's query string: the comment list's filter, order and page.
@@ -479,12 +483,14 @@ async fn article(
     path: web::Path<(String, i32)>,
     query: web::Query<CommentQuery>,
 ) -> Result<HttpResponse, WebError> {
+    let key = PageCache::key(&ctx);
+    if let Some(kept) = state.pages.get(&key) {
+        return Ok(kept);
+    }
     let (slug, number) = path.into_inner();
     let filter = query.filter()?;
-    render(
-        StatusCode::OK,
-        &article_page(&state, ctx, slug, number, filter, None).await?,
-    )
+    let page = article_page(&state, ctx, slug, number, filter, None).await?;
+    state.pages.put(key, &page)
 }
 
 #[derive(Template, WebTemplate)]

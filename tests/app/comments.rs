@@ -488,3 +488,37 @@ on_both_backends! {
         assert!(english.contains("Comments on this chapter"));
     }
 }
+
+on_both_backends! {
+    async fn a_comment_recorded_through_another_instance_reaches_anonymous_readers_within_a_second(app) {
+        app.seed_demo().await;
+        let reader = citizen(&app, "reader@example.com", "读者").await;
+        let (_, before) = app.get(ARTICLE).await;
+        assert!(!before.contains("另一实例记录的意见"));
+        assert!(!before.contains("name=\"csrf\""), "a page kept for anonymous readers holds no token");
+        // Another instance of the application writes to the shared database: this instance's
+        // POST handling never sees it.
+        db::run(&app.pool, |conn| {
+            let user = yijian::accounts::User::try_from(db::accounts::user_by_email(conn, "reader@example.com")?.expect("user"))?;
+            let valid = CommentInput {
+                stance: "support".into(),
+                body: "另一实例记录的意见".into(),
+                visibility: "named".into(),
+                ..CommentInput::default()
+            }
+            .validate()
+            .expect("valid");
+            let base = url::Url::parse("http://127.0.0.1/").expect("url");
+            comments::post(conn, "ai-service-safety", comments::Target::Article(5), &valid, &[], &user, None, &base, Utc::now().naive_utc())
+                .map_err(|e| db::DbError::Migration(e.to_string()))?;
+            Ok(())
+        })
+        .await
+        .expect("posted");
+        let (_, signed_in) = reader.get(ARTICLE).await;
+        assert!(signed_in.contains("另一实例记录的意见"), "signed-in readers always get a fresh page");
+        tokio::time::sleep(yijian::web::page_cache::FRESH_FOR + std::time::Duration::from_millis(100)).await;
+        let (_, after) = app.get(ARTICLE).await;
+        assert!(after.contains("另一实例记录的意见"), "anonymous readers see it once the kept page is stale");
+    }
+}
