@@ -16,6 +16,7 @@ use crate::accounts::{StakeholderType, Token, User};
 use crate::consultations::Status;
 use crate::db::comments::{self as q, CommentRow, NewCommentRow};
 use crate::db::{self, DbConnection, DbError};
+use crate::ledger::{self, Appended, Event};
 use crate::mail;
 use crate::search::{self, DocKind};
 use crate::validation::{FieldError, optional_text};
@@ -343,6 +344,8 @@ impl From<ThrottleError> for CommentError {
 pub struct Posted {
     /// The receipt's tracking number.
     pub tracking: String,
+    /// Its entry in the consultation's public record.
+    pub ledger: Appended,
 }
 
 /// Records a comment on article `number` of consultation `slug` (or on the whole draft when
@@ -382,7 +385,7 @@ pub fn post(
             }
             None => (None, String::new()),
         };
-        let parent_id = match &comment.reply_to {
+        let (parent_id, parent_tracking) = match &comment.reply_to {
             Some(t) => {
                 let parent =
                     q::by_tracking(conn, &tracking::normalize(t).ok_or(CommentError::NotFound)?)?
@@ -390,9 +393,9 @@ pub fn post(
                 if parent.consultation_id != consultation.id || parent.article_id != article_id {
                     return Err(CommentError::WrongThread);
                 }
-                Some(parent.id)
+                (Some(parent.id), parent.tracking)
             }
-            None => None,
+            None => (None, String::new()),
         };
         let hash = content_hash(slug, &article_label, comment);
         if let Some(existing) =
@@ -449,12 +452,26 @@ pub fn post(
                 now,
             )?;
         }
+        let entry = ledger::append(
+            conn,
+            consultation.id,
+            &Event::CommentPosted {
+                comment_id,
+                tracking: &tracking,
+                article: &article_label,
+                reply_to: &parent_tracking,
+                visibility: comment.visibility.as_str(),
+                content_hash: &hash,
+            },
+            now,
+        )?;
         let receipt = mails::Receipt {
             user: author,
             consultation_title: consultation.title_in(author.locale),
             article_label: &article_label,
             tracking: &tracking,
             content_hash: &hash,
+            ledger: &entry,
             stance: comment.stance,
             visibility: comment.visibility,
             posted_at: now,
@@ -462,7 +479,10 @@ pub fn post(
             dispute_url: link(base_url, "/dispute", Some(&dispute.plain)),
         };
         mail::enqueue(conn, &receipt.render(), now)?;
-        Ok(Posted { tracking })
+        Ok(Posted {
+            tracking,
+            ledger: entry,
+        })
     })
 }
 
@@ -487,6 +507,8 @@ pub struct ReceiptView {
     pub consultation: crate::consultations::Consultation,
     /// Number and label of the article, when the comment is about one.
     pub article: Option<(i32, String)>,
+    /// The entry that recorded it in the public record (none for demonstration comments).
+    pub ledger: Option<Appended>,
 }
 
 /// Loads the receipt for `tracking`.
@@ -509,10 +531,12 @@ pub fn receipt(
         Some(id) => db::drafts::article_number_label(conn, id)?,
         None => None,
     };
+    let ledger = ledger::comment_entry(conn, comment.id)?;
     Ok(Some(ReceiptView {
         slug: consultation.slug.clone(),
         consultation,
         article,
+        ledger,
         comment,
     }))
 }
@@ -530,6 +554,16 @@ pub fn dispute(
             return Ok(None);
         };
         q::insert_dispute(conn, id, now)?;
+        let consultation_id = q::consultation_of(conn, id)?;
+        ledger::append(
+            conn,
+            consultation_id,
+            &Event::DisputeRecorded {
+                comment_id: id,
+                tracking: &tracking,
+            },
+            now,
+        )?;
         Ok(Some(tracking))
     })
 }

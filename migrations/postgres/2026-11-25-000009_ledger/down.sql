@@ -1,0 +1,2 @@
+DROP TABLE ledger_signatures;
+DROP TABLE ledger_entries;
