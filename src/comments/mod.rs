@@ -452,9 +452,9 @@ pub fn post(
                 now,
             )?;
         }
-        let entry = ledger::append(
+        let entry = ledger::append_to(
             conn,
-            consultation.id,
+            &consultation,
             &Event::CommentPosted {
                 comment_id,
                 tracking: &tracking,

@@ -93,8 +93,8 @@ pub enum Event<'a> {
     },
     /// A draft version was published.
     VersionPublished {
-        /// The version's row id.
-        version_id: i32,
+        /// The version's number within the consultation (1 is the first text).
+        version: i32,
         /// SHA-256 (hex) of the version's text.
         text_hash: &'a str,
     },
@@ -171,12 +171,9 @@ impl Event<'_> {
                 ("decision", Json::str(*decision)),
                 ("text_hash", Json::str(*text_hash)),
             ]),
-            Self::VersionPublished {
-                version_id,
-                text_hash,
-            } => Json::obj([
+            Self::VersionPublished { version, text_hash } => Json::obj([
                 ("text_hash", Json::str(*text_hash)),
-                ("version", Json::Int(i64::from(*version_id))),
+                ("version", Json::Int(i64::from(*version))),
             ]),
             Self::ConsultationOpened { opens_at } => {
                 Json::obj([("opens_at", Json::str(timestamp(opens_at)))])
@@ -222,22 +219,32 @@ pub fn entry_line(slug: &str, seq: i64, time: &NaiveDateTime, event: &Event, pre
     .to_canonical()
 }
 
-/// Appends `event` to consultation `consultation_id`'s log, first recording an opening or closing
-/// of its window that `now` has passed and the log lacks, so that the chain keeps the order in
-/// which things happened. Runs inside the caller's transaction (or its own), holding the
-/// consultation's append lock until that transaction ends.
+/// Appends `event` to consultation `consultation_id`'s log; see [`append_to`].
 pub fn append(
     conn: &mut DbConnection,
     consultation_id: i32,
     event: &Event,
     now: NaiveDateTime,
 ) -> Result<Appended, DbError> {
+    let consultation = db::consultations::by_id(conn, consultation_id)?
+        .ok_or(DbError::Query(diesel::result::Error::NotFound))?;
+    append_to(conn, &consultation, event, now)
+}
+
+/// Appends `event` to `consultation`'s log, first recording an opening or closing of its window
+/// that `now` has passed and the log lacks, so that the chain keeps the order in which things
+/// happened. Runs inside the caller's transaction (or its own), holding the consultation's append
+/// lock until that transaction ends.
+pub fn append_to(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    event: &Event,
+    now: NaiveDateTime,
+) -> Result<Appended, DbError> {
     let append = |conn: &mut DbConnection| {
-        let consultation = db::consultations::by_id(conn, consultation_id)?
-            .ok_or(DbError::Query(diesel::result::Error::NotFound))?;
-        q::lock_for_append(conn, consultation_id)?;
-        catch_up_window(conn, &consultation, now)?;
-        push(conn, &consultation, event, now)
+        q::lock_for_append(conn, consultation.id)?;
+        catch_up_window(conn, consultation, now)?;
+        push(conn, consultation, event, now)
     };
     // Inside the caller's transaction no savepoint is needed: a failure rolls the whole change back.
     if db::in_transaction(conn) {
@@ -475,5 +482,75 @@ mod tests {
             Json::parse_canonical(&line).map(|j| j.to_canonical()),
             Ok(line)
         );
+    }
+
+    /// The example of docs/LEDGER.md, rebuilt from the facts it states and verified as printed.
+    #[test]
+    fn the_worked_example_in_docs_verifies() {
+        use crate::comments::{Stance, ValidComment, Visibility, content_hash};
+        let doc = include_str!("../../docs/LEDGER.md");
+        let start = doc.find("```jsonl\n").expect("example block") + "```jsonl\n".len();
+        let block = &doc[start..start + doc[start..].find("```").expect("block end")];
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").expect("time");
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let hash = content_hash(
+            "example",
+            "第五条",
+            &ValidComment {
+                stance: Some(Stance::Amend),
+                body: "建议明确报告时限。".into(),
+                proposed_text: None,
+                visibility: Visibility::Named,
+                reply_to: None,
+            },
+        );
+        let opened = Event::ConsultationOpened {
+            opens_at: t("2026-11-30 16:00:00"),
+        };
+        let first = entry_line(
+            "example",
+            1,
+            &t("2026-11-30 16:00:02.25"),
+            &opened,
+            GENESIS_PREV,
+        );
+        let posted = Event::CommentPosted {
+            comment_id: 1,
+            tracking: "YJ-2026-7Q4M-K2XD",
+            article: "第五条",
+            reply_to: "",
+            visibility: "named",
+            content_hash: &hash,
+        };
+        let prev = sha256_hex(first.as_bytes());
+        let second = entry_line(
+            "example",
+            2,
+            &t("2026-12-01 02:15:30.123456"),
+            &posted,
+            &prev,
+        );
+        let head = sha256_hex(second.as_bytes());
+        let signed = SignatureRow {
+            consultation_id: 1,
+            seq: 2,
+            signature: hex::encode(key.sign(&head_message("example", 2, &head)).to_bytes()),
+            head,
+            public_key: hex::encode(key.verifying_key().as_bytes()),
+            created_at: t("2026-12-01 02:16:00"),
+        };
+        let rebuilt = format!(
+            "{first}\n{second}\n{}\n",
+            signature_line("example", &signed)
+        );
+        assert_eq!(block, rebuilt);
+        let options = verify::Options {
+            key: Some(key.verifying_key()),
+            receipts: vec![
+                verify::ReceiptClaim::parse(&format!("YJ-2026-7Q4M-K2XD:{hash}")).expect("claim"),
+            ],
+        };
+        let report = verify::verify(block, &options).expect("the example verifies");
+        assert_eq!((report.entries, report.last_signed), (2, Some(2)));
     }
 }

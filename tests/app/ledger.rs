@@ -191,7 +191,7 @@ fn synthetic_log(pool: &DbPool, n: i32) -> String {
             &mut conn,
             c.id,
             &Event::VersionPublished {
-                version_id: i,
+                version: i,
                 text_hash: &text_hash,
             },
             now(),
