@@ -344,8 +344,6 @@ impl From<ThrottleError> for CommentError {
 pub struct Posted {
     /// The receipt's tracking number.
     pub tracking: String,
-    /// Its entry in the consultation's public record.
-    pub ledger: Appended,
 }
 
 /// Records a comment on article `number` of consultation `slug` (or on the whole draft when
@@ -479,10 +477,7 @@ pub fn post(
             dispute_url: link(base_url, "/dispute", Some(&dispute.plain)),
         };
         mail::enqueue(conn, &receipt.render(), now)?;
-        Ok(Posted {
-            tracking,
-            ledger: entry,
-        })
+        Ok(Posted { tracking })
     })
 }
 

@@ -254,12 +254,12 @@ pub fn append_to(
     }
 }
 
-/// Records the window events `now` has passed that the log lacks; the append lock must be held.
-fn catch_up_window(
+/// The window events that `now` has passed and the log of `c` lacks, in order.
+fn missing_window_events(
     conn: &mut DbConnection,
     c: &Consultation,
     now: NaiveDateTime,
-) -> Result<usize, DbError> {
+) -> Result<Vec<Event<'static>>, DbError> {
     let due: Vec<Event> = [
         (
             c.opens_at,
@@ -279,19 +279,27 @@ fn catch_up_window(
     .map(|(_, e)| e)
     .collect();
     if due.is_empty() {
-        return Ok(0);
+        return Ok(due);
     }
     let kinds: Vec<&str> = due.iter().map(Event::kind).collect();
     let present = q::kinds_present(conn, c.id, &kinds)?;
-    let mut added = 0;
-    for event in due
-        .iter()
+    Ok(due
+        .into_iter()
         .filter(|e| !present.iter().any(|k| k == e.kind()))
-    {
+        .collect())
+}
+
+/// Records the window events `now` has passed that the log lacks; the append lock must be held.
+fn catch_up_window(
+    conn: &mut DbConnection,
+    c: &Consultation,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let missing = missing_window_events(conn, c, now)?;
+    for event in &missing {
         push(conn, c, event, now)?;
-        added += 1;
     }
-    Ok(added)
+    Ok(missing.len())
 }
 
 fn push(
@@ -328,13 +336,15 @@ pub fn record_window(
     consultation_id: i32,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
+    let Some(c) = db::consultations::by_id(conn, consultation_id)? else {
+        return Ok(0);
+    };
+    // Looked at first without the lock: at nearly every tick nothing is missing, and on SQLite
+    // the lock is the database's one write lock.
+    if missing_window_events(conn, &c, now)?.is_empty() {
+        return Ok(0);
+    }
     db::transaction(conn, |conn| {
-        let Some(c) = db::consultations::by_id(conn, consultation_id)? else {
-            return Ok(0);
-        };
-        if c.opens_at > now {
-            return Ok(0);
-        }
         q::lock_for_append(conn, consultation_id)?;
         catch_up_window(conn, &c, now)
     })

@@ -180,8 +180,9 @@ pub fn verify(text: &str, options: &Options) -> Result<Report, VerifyError> {
         let kind_name = field("type")?;
         if kind_name == SIGNATURE_TYPE {
             let head = field("head")?;
-            let Some((signed_hash, signed_line)) = usize::try_from(seq_value - 1)
-                .ok()
+            let Some((signed_hash, signed_line)) = seq_value
+                .checked_sub(1)
+                .and_then(|i| usize::try_from(i).ok())
                 .and_then(|i| hashes.get(i))
             else {
                 return Err(fail(
