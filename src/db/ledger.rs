@@ -2,52 +2,75 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Integer;
 
 use super::DbConnection;
-use super::schema::{ledger_entries, ledger_signatures};
+use super::schema::{ledger_entries, ledger_heads, ledger_signatures};
 
-/// Namespace of the PostgreSQL advisory locks that serialise appends (the second key is the
-/// consultation id), apart from the single-key lock the migrations take.
-const APPEND_LOCK_NAMESPACE: i32 = 7_013_276;
-
-/// Takes the consultation's append lock until the transaction ends. On PostgreSQL this is a
-/// transaction-scoped advisory lock, so appends from every instance queue here; on SQLite the
-/// write transaction (`BEGIN IMMEDIATE`) already excludes every other writer.
-pub fn lock_for_append(conn: &mut DbConnection, consultation_id: i32) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
-                .bind::<Integer, _>(APPEND_LOCK_NAMESPACE)
-                .bind::<Integer, _>(consultation_id)
-                .execute(pg)?;
-        }
-        DbConnection::Sqlite(_) => {}
-    }
-    Ok(())
+/// The newest entry of a consultation's chain (seq 0 and the genesis hash while it is empty) and
+/// which window events the chain holds.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = ledger_heads)]
+pub struct HeadRow {
+    /// Consultation.
+    pub consultation_id: i32,
+    /// The newest seq, 0 for none.
+    pub seq: i64,
+    /// Its hash (the genesis `prev` for none).
+    pub hash: String,
+    /// Whether `consultation_opened` is recorded.
+    pub opened: bool,
+    /// Whether `consultation_closed` is recorded.
+    pub closed: bool,
 }
 
-/// The newest entry of a consultation: (seq, hash).
-pub fn head(conn: &mut DbConnection, consultation_id: i32) -> QueryResult<Option<(i64, String)>> {
-    ledger_entries::table
-        .filter(ledger_entries::consultation_id.eq(consultation_id))
-        .order(ledger_entries::seq.desc())
-        .select((ledger_entries::seq, ledger_entries::hash))
+/// The head of a consultation's chain, read without locking.
+pub fn head(conn: &mut DbConnection, consultation_id: i32) -> QueryResult<Option<HeadRow>> {
+    ledger_heads::table
+        .find(consultation_id)
+        .select(HeadRow::as_select())
         .first(conn)
         .optional()
 }
 
-/// Which of `kinds` a consultation's log holds already.
-pub fn kinds_present(
-    conn: &mut DbConnection,
-    consultation_id: i32,
-    kinds: &[&str],
-) -> QueryResult<Vec<String>> {
-    ledger_entries::table
-        .filter(ledger_entries::consultation_id.eq(consultation_id))
-        .filter(ledger_entries::kind.eq_any(kinds))
-        .select(ledger_entries::kind)
-        .load(conn)
+/// The head of a consultation's chain, created as `empty` if there is none, and locked until the
+/// transaction ends: on PostgreSQL the row lock (`FOR UPDATE`) queues every other append to this
+/// consultation, from any instance; on SQLite the write transaction (`BEGIN IMMEDIATE`) already
+/// excludes every other writer.
+pub fn lock_head(conn: &mut DbConnection, empty: &HeadRow) -> QueryResult<HeadRow> {
+    fn locked(conn: &mut DbConnection, id: i32) -> QueryResult<Option<HeadRow>> {
+        let query = ledger_heads::table.find(id);
+        match conn {
+            DbConnection::Postgresql(pg) => query
+                .select(HeadRow::as_select())
+                .for_update()
+                .first(pg)
+                .optional(),
+            DbConnection::Sqlite(lite) => query.select(HeadRow::as_select()).first(lite).optional(),
+        }
+    }
+    if let Some(head) = locked(conn, empty.consultation_id)? {
+        return Ok(head);
+    }
+    // The first append: another instance may be creating the row at this moment, so insert
+    // unless present, then lock whichever row won.
+    match conn {
+        DbConnection::Postgresql(pg) => diesel::insert_into(ledger_heads::table)
+            .values(empty)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::insert_or_ignore_into(ledger_heads::table)
+            .values(empty)
+            .execute(lite)?,
+    };
+    locked(conn, empty.consultation_id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Moves a consultation's head.
+pub fn set_head(conn: &mut DbConnection, head: &HeadRow) -> QueryResult<()> {
+    diesel::update(ledger_heads::table.find(head.consultation_id))
+        .set(head)
+        .execute(conn)
+        .map(drop)
 }
 
 /// A new entry.

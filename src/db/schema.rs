@@ -312,6 +312,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    ledger_heads (consultation_id) {
+        consultation_id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+        opened -> Bool,
+        closed -> Bool,
+    }
+}
+
+diesel::table! {
     ledger_signatures (consultation_id, seq) {
         consultation_id -> Integer,
         seq -> BigInt,
@@ -323,7 +333,9 @@ diesel::table! {
 }
 
 diesel::joinable!(ledger_entries -> consultations (consultation_id));
+diesel::joinable!(ledger_heads -> consultations (consultation_id));
 diesel::joinable!(ledger_signatures -> consultations (consultation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(ledger_entries, consultations);
+diesel::allow_tables_to_appear_in_same_query!(ledger_heads, consultations);
 diesel::allow_tables_to_appear_in_same_query!(ledger_signatures, consultations);

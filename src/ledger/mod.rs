@@ -14,7 +14,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
 
 use crate::consultations::Consultation;
-use crate::db::ledger::{self as q, NewEntry, SignatureRow};
+use crate::db::ledger::{self as q, HeadRow, NewEntry, SignatureRow};
 use crate::db::{self, DbConnection, DbError};
 use canonical::Json;
 
@@ -233,8 +233,8 @@ pub fn append(
 
 /// Appends `event` to `consultation`'s log, first recording an opening or closing of its window
 /// that `now` has passed and the log lacks, so that the chain keeps the order in which things
-/// happened. Runs inside the caller's transaction (or its own), holding the consultation's append
-/// lock until that transaction ends.
+/// happened. Runs inside the caller's transaction (or its own), holding the consultation's head
+/// locked until that transaction ends.
 pub fn append_to(
     conn: &mut DbConnection,
     consultation: &Consultation,
@@ -242,9 +242,11 @@ pub fn append_to(
     now: NaiveDateTime,
 ) -> Result<Appended, DbError> {
     let append = |conn: &mut DbConnection| {
-        q::lock_for_append(conn, consultation.id)?;
-        catch_up_window(conn, consultation, now)?;
-        push(conn, consultation, event, now)
+        let mut head = q::lock_head(conn, &empty_head(consultation.id))?;
+        catch_up_window(conn, consultation, &mut head, now)?;
+        let appended = push(conn, consultation, &mut head, event, now)?;
+        q::set_head(conn, &head)?;
+        Ok(appended)
     };
     // Inside the caller's transaction no savepoint is needed: a failure rolls the whole change back.
     if db::in_transaction(conn) {
@@ -254,65 +256,61 @@ pub fn append_to(
     }
 }
 
-/// The window events that `now` has passed and the log of `c` lacks, in order.
-fn missing_window_events(
-    conn: &mut DbConnection,
-    c: &Consultation,
-    now: NaiveDateTime,
-) -> Result<Vec<Event<'static>>, DbError> {
-    let due: Vec<Event> = [
-        (
-            c.opens_at,
-            Event::ConsultationOpened {
-                opens_at: c.opens_at,
-            },
-        ),
-        (
-            c.closes_at,
-            Event::ConsultationClosed {
-                closes_at: c.closes_at,
-            },
-        ),
-    ]
-    .into_iter()
-    .filter(|(at, _)| *at <= now)
-    .map(|(_, e)| e)
-    .collect();
-    if due.is_empty() {
-        return Ok(due);
+/// The head of a chain without entries.
+fn empty_head(consultation_id: i32) -> HeadRow {
+    HeadRow {
+        consultation_id,
+        seq: 0,
+        hash: GENESIS_PREV.to_owned(),
+        opened: false,
+        closed: false,
     }
-    let kinds: Vec<&str> = due.iter().map(Event::kind).collect();
-    let present = q::kinds_present(conn, c.id, &kinds)?;
-    Ok(due
-        .into_iter()
-        .filter(|e| !present.iter().any(|k| k == e.kind()))
-        .collect())
 }
 
-/// Records the window events `now` has passed that the log lacks; the append lock must be held.
+/// The window events that `now` has passed and the chain ending at `head` lacks, in order.
+fn missing_window_events(
+    c: &Consultation,
+    head: &HeadRow,
+    now: NaiveDateTime,
+) -> Vec<Event<'static>> {
+    let mut missing = Vec::new();
+    if !head.opened && c.opens_at <= now {
+        missing.push(Event::ConsultationOpened {
+            opens_at: c.opens_at,
+        });
+    }
+    if !head.closed && c.closes_at <= now {
+        missing.push(Event::ConsultationClosed {
+            closes_at: c.closes_at,
+        });
+    }
+    missing
+}
+
+/// Records the window events `now` has passed that the chain lacks; `head` must be locked.
 fn catch_up_window(
     conn: &mut DbConnection,
     c: &Consultation,
+    head: &mut HeadRow,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
-    let missing = missing_window_events(conn, c, now)?;
+    let missing = missing_window_events(c, head, now);
     for event in &missing {
-        push(conn, c, event, now)?;
+        push(conn, c, head, event, now)?;
     }
     Ok(missing.len())
 }
 
+/// Writes `event` as the entry after `head` and moves `head` to it (the caller stores `head`).
 fn push(
     conn: &mut DbConnection,
     c: &Consultation,
+    head: &mut HeadRow,
     event: &Event,
     now: NaiveDateTime,
 ) -> Result<Appended, DbError> {
-    let (seq, prev) = match q::head(conn, c.id)? {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS_PREV.to_owned()),
-    };
-    let line = entry_line(&c.slug, seq, &now, event, &prev);
+    let seq = head.seq + 1;
+    let line = entry_line(&c.slug, seq, &now, event, &head.hash);
     let hash = sha256_hex(line.as_bytes());
     q::insert(
         conn,
@@ -326,6 +324,13 @@ fn push(
             created_at: now,
         },
     )?;
+    head.seq = seq;
+    head.hash.clone_from(&hash);
+    match event {
+        Event::ConsultationOpened { .. } => head.opened = true,
+        Event::ConsultationClosed { .. } => head.closed = true,
+        _ => {}
+    }
     Ok(Appended { seq, hash })
 }
 
@@ -341,12 +346,15 @@ pub fn record_window(
     };
     // Looked at first without the lock: at nearly every tick nothing is missing, and on SQLite
     // the lock is the database's one write lock.
-    if missing_window_events(conn, &c, now)?.is_empty() {
+    let seen = q::head(conn, consultation_id)?.unwrap_or_else(|| empty_head(consultation_id));
+    if missing_window_events(&c, &seen, now).is_empty() {
         return Ok(0);
     }
     db::transaction(conn, |conn| {
-        q::lock_for_append(conn, consultation_id)?;
-        catch_up_window(conn, &c, now)
+        let mut head = q::lock_head(conn, &empty_head(consultation_id))?;
+        let added = catch_up_window(conn, &c, &mut head, now)?;
+        q::set_head(conn, &head)?;
+        Ok(added)
     })
 }
 
@@ -393,7 +401,10 @@ pub fn sign_head(
     consultation_id: i32,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let Some((seq, head)) = q::head(conn, consultation_id)? else {
+    let Some(HeadRow {
+        seq, hash: head, ..
+    }) = q::head(conn, consultation_id)?.filter(|h| h.seq > 0)
+    else {
         return Ok(false);
     };
     if q::last_signed(conn, consultation_id)?.is_some_and(|s| s >= seq) {
