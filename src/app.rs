@@ -6,6 +6,7 @@ use actix_web::dev::{Server, ServerHandle};
 
 use crate::config::{Config, SecretKey};
 use crate::db::{self, DbPool};
+use crate::ledger::scheduler::Scheduler;
 use crate::mail::{Transport, Worker};
 use crate::web::{self, AppState, FixedRoute};
 
@@ -28,6 +29,8 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<(DbPool, SecretKey)> 
     if indexed > 0 {
         tracing::info!(articles = indexed, "search index rebuilt");
     }
+    // Created on the first start, before any instance serves, so every instance signs with it.
+    crate::ledger::signing_key(&mut conn)?;
     let secret = match &config.secret_key {
         Some(key) => key.clone(),
         None => {
@@ -49,6 +52,7 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     mail: Worker,
+    ledger: Scheduler,
 }
 
 impl Application {
@@ -77,6 +81,7 @@ impl Application {
         let transport = Transport::from_config(&config)?;
         tracing::info!(to = %transport.describe(), "outbox worker started");
         let mail = Worker::start(pool.clone(), transport);
+        let ledger = Scheduler::start(pool.clone());
         let state = AppState {
             pool: pool.clone(),
             config,
@@ -89,6 +94,7 @@ impl Application {
             server,
             pool,
             mail,
+            ledger,
         })
     }
 
@@ -107,10 +113,11 @@ impl Application {
         &self.pool
     }
 
-    /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the outbox worker.
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the background tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.mail.stop().await;
+        self.ledger.stop().await;
         served
     }
 }

@@ -9,6 +9,7 @@ pub mod consultations;
 pub mod db;
 pub mod drafts;
 pub mod i18n;
+pub mod ledger;
 pub mod mail;
 pub mod organizations;
 pub mod reading;

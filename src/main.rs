@@ -1,6 +1,6 @@
 //! The `yijian` command: serve the site, migrate, import drafts, seed the demo, run benchmarks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{Duration, NaiveDateTime};
@@ -10,6 +10,7 @@ use yijian::app::{self, Application};
 use yijian::config::{Config, DatabaseUrl};
 use yijian::consultations::{self, RiskTier, Slug};
 use yijian::drafts::{self, ImportDraftError, NewConsultation};
+use yijian::ledger::verify;
 use yijian::{accounts, bench, db, i18n, seed};
 
 #[derive(Parser)]
@@ -50,6 +51,21 @@ enum Command {
         /// The administrator's e-mail address.
         #[arg(long)]
         email: String,
+    },
+    /// Verify a consultation's public record downloaded from /c/SLUG/ledger.jsonl, offline: every
+    /// line canonical, the hash chain unbroken, every signature valid, the receipts given present.
+    /// Names the first bad line and fails when anything is wrong.
+    VerifyLedger {
+        /// The downloaded `.jsonl` file.
+        file: PathBuf,
+        /// The public key from the site's /ledger-key page (64 hex digits). Without it, every
+        /// signature must verify with the key named by the first signature line.
+        #[arg(long)]
+        key: Option<String>,
+        /// A receipt that must be in the record: its tracking number and the comment's SHA-256
+        /// or the ledger entry's digest, as the receipt shows them. May be repeated.
+        #[arg(long, value_name = "TRACKING:HASH")]
+        receipt: Vec<String>,
     },
     /// Measure performance and print figures.
     Bench {
@@ -142,17 +158,22 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+    // Read only by the commands that use them: verifying a record offline needs no settings.
+    let config = Config::from_env;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config),
+        Command::Serve => serve(config()?),
         Command::Migrate => {
+            let config = config()?;
             app::prepare_database(&config)?;
             println!("{}: migrations applied", config.database.redacted());
             Ok(())
         }
-        Command::SeedDemo { comments } => seed_demo(config, comments),
-        Command::ImportDraft(args) => import(config, args),
-        Command::CreateAdmin { email } => create_admin(config, &email),
+        Command::SeedDemo { comments } => seed_demo(config()?, comments),
+        Command::ImportDraft(args) => import(config()?, args),
+        Command::CreateAdmin { email } => create_admin(config()?, &email),
+        Command::VerifyLedger { file, key, receipt } => {
+            verify_ledger(&file, key.as_deref(), &receipt)
+        }
         Command::Bench {
             what: BenchCommand::Pages(args),
         } => actix_web::rt::System::new().block_on(bench::pages(args)),
@@ -169,6 +190,59 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             what: BenchCommand::Search(args),
         } => actix_web::rt::System::new().block_on(bench::search(args)),
     }
+}
+
+fn verify_ledger(file: &Path, key: Option<&str>, receipts: &[String]) -> anyhow::Result<()> {
+    let options = verify::Options {
+        key: key
+            .map(verify::parse_key)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--key: {e}"))?,
+        receipts: receipts
+            .iter()
+            .map(|r| verify::ReceiptClaim::parse(r))
+            .collect::<Result<_, _>>()
+            .map_err(|e| anyhow::anyhow!("--receipt {e}"))?,
+    };
+    let text =
+        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let report =
+        verify::verify(&text, &options).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    println!(
+        "{}: the record of '{}' verifies: {} entries, head {}",
+        file.display(),
+        report.consultation.as_deref().unwrap_or("-"),
+        report.entries,
+        report.head.as_deref().unwrap_or("-")
+    );
+    match (report.last_signed, &report.key) {
+        (Some(seq), Some(k)) => {
+            println!(
+                "{} signatures by key {k}{}, the newest over entry {seq}",
+                report.signatures,
+                if key.is_some() {
+                    ""
+                } else {
+                    " (named in the file: compare it with the site's /ledger-key page)"
+                }
+            );
+            if seq < report.entries {
+                println!(
+                    "entries {} to {} are not signed yet",
+                    seq + 1,
+                    report.entries
+                );
+            }
+        }
+        _ => println!("no signature: the entries are chained but nothing is signed yet"),
+    }
+    for r in &report.receipts {
+        println!(
+            "receipt {} found: line {}, entry {}, digest {}",
+            r.tracking, r.line, r.seq, r.hash
+        );
+    }
+    Ok(())
 }
 
 fn seed_demo(config: Config, comments: usize) -> anyhow::Result<()> {

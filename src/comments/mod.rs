@@ -16,6 +16,7 @@ use crate::accounts::{StakeholderType, Token, User};
 use crate::consultations::Status;
 use crate::db::comments::{self as q, CommentRow, NewCommentRow};
 use crate::db::{self, DbConnection, DbError};
+use crate::ledger::{self, Appended, Event};
 use crate::mail;
 use crate::search::{self, DocKind};
 use crate::validation::{FieldError, optional_text};
@@ -445,7 +446,7 @@ fn record(
         }
         Target::Draft => (None, None, String::new()),
     };
-    let parent_id = match &comment.reply_to {
+    let (parent_id, parent_tracking) = match &comment.reply_to {
         Some(t) => {
             let parent =
                 q::by_tracking(conn, &tracking::normalize(t).ok_or(CommentError::NotFound)?)?
@@ -456,9 +457,9 @@ fn record(
             {
                 return Err(CommentError::WrongThread);
             }
-            Some(parent.id)
+            (Some(parent.id), parent.tracking)
         }
-        None => None,
+        None => (None, String::new()),
     };
     let hash = content_hash(slug, &article_label, comment);
     if let Some(existing) = q::duplicate_of(
@@ -514,12 +515,26 @@ fn record(
             now,
         )?;
     }
+    let entry = ledger::append_to(
+        conn,
+        &consultation,
+        &Event::CommentPosted {
+            comment_id,
+            tracking: &tracking,
+            article: &article_label,
+            reply_to: &parent_tracking,
+            visibility: comment.visibility.as_str(),
+            content_hash: &hash,
+        },
+        now,
+    )?;
     let receipt = mails::Receipt {
         user: author,
         consultation_title: consultation.title_in(author.locale),
         article_label: &article_label,
         tracking: &tracking,
         content_hash: &hash,
+        ledger: &entry,
         stance: comment.stance,
         visibility: comment.visibility,
         posted_at: now,
@@ -553,6 +568,8 @@ pub struct ReceiptView {
     pub article: Option<(i32, String)>,
     /// Position and label of the chapter or section, when the comment is about one.
     pub division: Option<(i32, String)>,
+    /// The entry that recorded it in the public record (none for demonstration comments).
+    pub ledger: Option<Appended>,
 }
 
 /// Loads the receipt for `tracking`.
@@ -579,7 +596,9 @@ pub fn receipt(
         Some(id) => db::drafts::division_position_label(conn, id)?,
         None => None,
     };
+    let ledger = ledger::comment_entry(conn, comment.id)?;
     Ok(Some(ReceiptView {
+        ledger,
         division,
         slug: consultation.slug.clone(),
         consultation,
@@ -601,6 +620,16 @@ pub fn dispute(
             return Ok(None);
         };
         q::insert_dispute(conn, id, now)?;
+        let consultation_id = q::consultation_of(conn, id)?;
+        ledger::append(
+            conn,
+            consultation_id,
+            &Event::DisputeRecorded {
+                comment_id: id,
+                tracking: &tracking,
+            },
+            now,
+        )?;
         Ok(Some(tracking))
     })
 }

@@ -8,6 +8,7 @@ use crate::accounts::User;
 use crate::db::comments as cq;
 use crate::db::moderation as q;
 use crate::db::{self, DbConnection, DbError};
+use crate::ledger::{self, Event};
 use crate::search::{self, DocKind};
 use crate::validation::{FieldError, required_text};
 
@@ -159,6 +160,16 @@ pub fn decide(
                     Some(actor.id),
                     "hide",
                     reason,
+                    now,
+                )?;
+                ledger::append(
+                    conn,
+                    consultation_id,
+                    &Event::CommentHidden {
+                        comment_id: row.id,
+                        tracking: &row.tracking,
+                        reason,
+                    },
                     now,
                 )?;
             }

@@ -155,6 +155,14 @@ pub fn by_dispute_token(
         .optional()
 }
 
+/// The consultation a comment belongs to.
+pub fn consultation_of(conn: &mut DbConnection, comment_id: i32) -> QueryResult<i32> {
+    comments::table
+        .find(comment_id)
+        .select(comments::consultation_id)
+        .first(conn)
+}
+
 /// Records a dispute.
 pub fn insert_dispute(
     conn: &mut DbConnection,

@@ -190,3 +190,11 @@ fn join_topics(topics: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(&TOPIC_SEPARATOR.to_string())
 }
+
+/// Ids of every consultation, oldest first.
+pub fn ids(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
+    consultations::table
+        .select(consultations::id)
+        .order(consultations::id)
+        .load(conn)
+}

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod consultations;
 pub mod demo;
 pub mod drafts;
+pub mod ledger;
 pub mod moderation;
 pub mod organizations;
 pub mod outbox;
@@ -210,10 +211,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
 {
     type Manager = <DbConnection as Connection>::TransactionManager;
-    let nested = matches!(
-        Manager::transaction_manager_status_mut(conn).transaction_depth(),
-        Ok(Some(_))
-    );
+    let nested = in_transaction(conn);
     let begun = match conn {
         DbConnection::Sqlite(lite) if !nested => {
             AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")
@@ -236,6 +234,15 @@ where
             Err(e)
         }
     }
+}
+
+/// Whether a transaction is open on `conn`.
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    matches!(
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth(),
+        Ok(Some(_))
+    )
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool, so no async worker waits on I/O.

@@ -299,3 +299,44 @@ diesel::allow_tables_to_appear_in_same_query!(search_terms, articles);
 diesel::allow_tables_to_appear_in_same_query!(search_terms, draft_versions);
 diesel::allow_tables_to_appear_in_same_query!(search_terms, consultations);
 diesel::allow_tables_to_appear_in_same_query!(search_terms, comments);
+
+diesel::table! {
+    ledger_entries (consultation_id, seq) {
+        consultation_id -> Integer,
+        seq -> BigInt,
+        kind -> Text,
+        comment_id -> Nullable<Integer>,
+        line -> Text,
+        hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_heads (consultation_id) {
+        consultation_id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+        opened -> Bool,
+        closed -> Bool,
+    }
+}
+
+diesel::table! {
+    ledger_signatures (consultation_id, seq) {
+        consultation_id -> Integer,
+        seq -> BigInt,
+        head -> Text,
+        public_key -> Text,
+        signature -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(ledger_entries -> consultations (consultation_id));
+diesel::joinable!(ledger_heads -> consultations (consultation_id));
+diesel::joinable!(ledger_signatures -> consultations (consultation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(ledger_entries, consultations);
+diesel::allow_tables_to_appear_in_same_query!(ledger_heads, consultations);
+diesel::allow_tables_to_appear_in_same_query!(ledger_signatures, consultations);

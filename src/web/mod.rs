@@ -7,6 +7,7 @@ pub mod comments;
 pub mod ctx;
 pub mod errors;
 pub mod health;
+pub mod ledger;
 pub mod moderation;
 pub mod organizations;
 pub mod page_cache;
@@ -108,6 +109,7 @@ pub fn serve(
             .configure(accounts::routes)
             .configure(comments::routes)
             .configure(moderation::routes)
+            .configure(ledger::routes)
             .configure(organizations::routes)
             .configure(admin::routes)
             .configure(health::routes)

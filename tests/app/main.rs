@@ -7,6 +7,7 @@ mod admin;
 mod cli;
 mod comments;
 mod errors;
+mod ledger;
 mod mail;
 mod moderation;
 mod reading;

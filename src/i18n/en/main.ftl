@@ -388,3 +388,14 @@ division-comments-title = Comments on this chapter
 division-comments-intro = Comments on this chapter or section as a whole go here; to comment on one article, open that article.
 division-comments-none = No comment on this chapter yet.
 division-read = Read and comment on this chapter
+# Public record (ledger): hash chain, signed heads, verification
+receipt-ledger-seq = Public record entry
+receipt-ledger-hash = Entry digest
+receipt-ledger-hint = This comment was appended to the consultation's public record: each entry carries the SHA-256 of the one before it, and the site signs the latest entry at regular intervals. Anyone can download the whole record and check it offline with yijian verify-ledger.
+ledger-download = Public record (JSON Lines)
+ledger-key-link = signing key
+ledger-key-title = Public record signing key
+ledger-key-intro = The site signs the latest entry of every consultation's public record at regular intervals (Ed25519). Every signature line of a downloaded record must verify with the key below; a record re-signed with any other key fails the check.
+ledger-key-label = Ed25519 public key (hex)
+ledger-key-verify = To check a record offline:
+ledger-key-format = The format is specified in the project's docs/LEDGER.md: one canonical JSON object per line; entries in order of their number, each carrying the SHA-256 of the previous entry; a signature covers "yijian-ledger-head-v1", the consultation's name, the number and that entry's digest.

@@ -370,3 +370,14 @@ division-comments-title = 对本章节的意见
 division-comments-intro = 针对本章（节）整体的意见请在这里发表；对具体条文的意见请打开该条文发表。
 division-comments-none = 暂无对本章节的意见。
 division-read = 阅读本章节并发表意见
+# Public record (ledger): hash chain, signed heads, verification
+receipt-ledger-seq = 公开记录序号
+receipt-ledger-hash = 公开记录条目摘要
+receipt-ledger-hint = 本意见已按序写入本征求意见的公开记录：每一项都包含前一项的 SHA-256 摘要，记录的最新状态由本站定期签名。任何人都可以下载全部记录，用 yijian verify-ledger 离线核对。
+ledger-download = 公开记录（JSON Lines）
+ledger-key-link = 签名公钥
+ledger-key-title = 公开记录签名公钥
+ledger-key-intro = 本站对每项征求意见的公开记录的最新状态定期签名（Ed25519）。下载的记录中每个签名行都应能用下面的公钥验证；若有人用其他密钥重新签名，核对即会失败。
+ledger-key-label = Ed25519 公钥（十六进制）
+ledger-key-verify = 离线核对：
+ledger-key-format = 格式说明见项目文档 docs/LEDGER.md：每行一个规范 JSON 对象；条目按序号排列，各含前一条目的 SHA-256；签名覆盖“yijian-ledger-head-v1”、征求意见标识、序号和该条目摘要。
