@@ -6,6 +6,7 @@ use actix_web::dev::{Server, ServerHandle};
 
 use crate::config::{Config, SecretKey};
 use crate::db::{self, DbPool};
+use crate::mail::digest::Scheduler;
 use crate::mail::{Transport, Worker};
 use crate::web::{self, AppState, FixedRoute};
 
@@ -49,6 +50,7 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     mail: Worker,
+    digests: Scheduler,
 }
 
 impl Application {
@@ -77,6 +79,13 @@ impl Application {
         let transport = Transport::from_config(&config)?;
         tracing::info!(to = %transport.describe(), "outbox worker started");
         let mail = Worker::start(pool.clone(), transport);
+        let digests = Scheduler::start(
+            pool.clone(),
+            crate::subscriptions::Links {
+                base_url: config.base_url.clone(),
+                secret: secret.clone(),
+            },
+        );
         let state = AppState {
             pool: pool.clone(),
             config,
@@ -88,6 +97,7 @@ impl Application {
             server,
             pool,
             mail,
+            digests,
         })
     }
 
@@ -106,9 +116,11 @@ impl Application {
         &self.pool
     }
 
-    /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the outbox worker.
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the digest scheduler
+    /// and the outbox worker.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        self.digests.stop().await;
         self.mail.stop().await;
         served
     }

@@ -10,6 +10,8 @@ use yijian::app::{self, Application};
 use yijian::config::{Config, DatabaseUrl};
 use yijian::consultations::{self, RiskTier, Slug};
 use yijian::drafts::{self, ImportDraftError, NewConsultation};
+use yijian::mail::{self, digest, digest::Period};
+use yijian::subscriptions::{self, Frequency};
 use yijian::{accounts, bench, db, i18n, seed};
 
 #[derive(Parser)]
@@ -50,6 +52,16 @@ enum Command {
         /// The administrator's e-mail address.
         #[arg(long)]
         email: String,
+    },
+    /// Queue the digests of the last finished period now (a running server does this by itself),
+    /// then deliver the outbox. Running it again, or beside a server, sends nothing twice.
+    SendDigests {
+        /// Only this frequency: daily (yesterday, Beijing time) or weekly (last ISO week).
+        #[arg(long, value_parser = parse_frequency)]
+        period: Option<Frequency>,
+        /// Render the digests and count them, but queue and send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Measure performance and print figures.
     Bench {
@@ -107,6 +119,10 @@ enum BenchCommand {
     Search(bench::SearchArgs),
 }
 
+fn parse_frequency(s: &str) -> Result<Frequency, String> {
+    Frequency::parse(s).ok_or_else(|| "expected daily or weekly".into())
+}
+
 fn parse_tier(s: &str) -> Result<RiskTier, String> {
     RiskTier::parse(s).ok_or_else(|| "expected low, medium or high".into())
 }
@@ -153,6 +169,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo { comments } => seed_demo(config, comments),
         Command::ImportDraft(args) => import(config, args),
         Command::CreateAdmin { email } => create_admin(config, &email),
+        Command::SendDigests { period, dry_run } => send_digests(config, period, dry_run),
         Command::Bench {
             what: BenchCommand::Pages(args),
         } => actix_web::rt::System::new().block_on(bench::pages(args)),
@@ -216,6 +233,70 @@ fn seed_demo(config: Config, comments: usize) -> anyhow::Result<()> {
         seed::DEMO_SLUG,
         config.database.redacted(),
         report.rows() as f64 / secs.max(f64::EPSILON)
+    );
+    Ok(())
+}
+
+fn send_digests(config: Config, only: Option<Frequency>, dry_run: bool) -> anyhow::Result<()> {
+    let (pool, secret) = app::prepare_database(&config)?;
+    let links = subscriptions::Links {
+        base_url: config.base_url.clone(),
+        secret,
+    };
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let started = std::time::Instant::now();
+    for frequency in Frequency::ALL
+        .into_iter()
+        .filter(|f| only.is_none_or(|o| o == *f))
+    {
+        let period = Period::last_finished(frequency, now());
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {human_pos}/{human_len} subscriptions ({per_sec}, {eta} left)",
+            )?
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(period.label.clone());
+        let report = digest::run(
+            &mut conn,
+            &links,
+            &period,
+            now(),
+            dry_run,
+            &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )?;
+        bar.finish_and_clear();
+        println!(
+            "{} {}: {} subscriptions, {} digests {}, {} already queued, {} with nothing to report{}",
+            frequency.as_str(),
+            period.label,
+            report.subscriptions,
+            report.queued,
+            if dry_run { "rendered" } else { "queued" },
+            report.already,
+            report.quiet,
+            if report.expired > 0 {
+                format!(", {} unconfirmed subscriptions expired", report.expired)
+            } else {
+                String::new()
+            }
+        );
+    }
+    println!("built in {:.1} s", started.elapsed().as_secs_f64());
+    if dry_run {
+        return Ok(());
+    }
+    let transport = mail::Transport::from_config(&config)?;
+    let sent = actix_web::rt::System::new()
+        .block_on(async { mail::run_until_empty(&pool, &transport).await })?;
+    println!(
+        "outbox: {} mails sent, {} failed (retried later) via {}",
+        sent.sent,
+        sent.failed,
+        transport.describe()
     );
     Ok(())
 }

@@ -22,6 +22,7 @@ struct NewRow<'a> {
     attempts: i32,
     next_attempt_at: NaiveDateTime,
     created_at: NaiveDateTime,
+    list_unsubscribe: Option<&'a str>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -35,6 +36,7 @@ struct ClaimedRow {
     body_html: String,
     attempts: i32,
     created_at: NaiveDateTime,
+    list_unsubscribe: Option<String>,
 }
 
 impl From<ClaimedRow> for QueuedMail {
@@ -48,6 +50,7 @@ impl From<ClaimedRow> for QueuedMail {
             html: r.body_html,
             attempts: r.attempts,
             created_at: r.created_at,
+            list_unsubscribe: r.list_unsubscribe,
         }
     }
 }
@@ -62,9 +65,11 @@ pub struct Batch {
 }
 
 /// Queues `mail`, due at once, unless a row with its key exists; returns whether it was inserted.
+/// `list_unsubscribe` is the one-click unsubscribe URL of a list mail.
 pub fn insert_if_absent(
     conn: &mut DbConnection,
     mail: &OutgoingMail,
+    list_unsubscribe: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let row = NewRow {
@@ -76,6 +81,7 @@ pub fn insert_if_absent(
         attempts: 0,
         next_attempt_at: now,
         created_at: now,
+        list_unsubscribe,
     };
     let query = diesel::insert_into(outbox::table)
         .values(&row)

@@ -94,6 +94,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 
@@ -298,3 +299,26 @@ diesel::allow_tables_to_appear_in_same_query!(search_terms, articles);
 diesel::allow_tables_to_appear_in_same_query!(search_terms, draft_versions);
 diesel::allow_tables_to_appear_in_same_query!(search_terms, consultations);
 diesel::allow_tables_to_appear_in_same_query!(search_terms, comments);
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Integer,
+        email -> Text,
+        user_id -> Nullable<Integer>,
+        consultation_id -> Integer,
+        article_id -> Nullable<Integer>,
+        frequency -> Text,
+        locale -> Text,
+        confirm_hash -> Nullable<Text>,
+        unsubscribe_nonce -> Text,
+        unsubscribe_hash -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(subscriptions -> consultations (consultation_id));
+diesel::joinable!(subscriptions -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(subscriptions, consultations);
+diesel::allow_tables_to_appear_in_same_query!(subscriptions, articles);

@@ -1,6 +1,7 @@
 //! Mail: every e-mail is queued in the `outbox` table in the transaction of the change that causes
 //! it, and a worker delivers it later through the [`Transport`], retrying with back-off until sent.
 
+pub mod digest;
 pub mod transport;
 pub mod worker;
 
@@ -46,6 +47,8 @@ pub struct QueuedMail {
     pub attempts: i32,
     /// When the mail was queued; used as its Date, so a retry carries the same one.
     pub created_at: NaiveDateTime,
+    /// The one-click unsubscribe URL of a list mail (digests), sent as `List-Unsubscribe`.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Queues `mail` unless a mail with the same key was queued before; returns whether it was inserted.
@@ -54,5 +57,21 @@ pub fn enqueue(
     mail: &OutgoingMail,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    Ok(db::outbox::insert_if_absent(conn, mail, now)?)
+    Ok(db::outbox::insert_if_absent(conn, mail, None, now)?)
+}
+
+/// Like [`enqueue`] for a mail sent to a list (a digest): it carries `List-Unsubscribe` with
+/// `unsubscribe_url` and the RFC 8058 one-click header.
+pub fn enqueue_list_mail(
+    conn: &mut DbConnection,
+    mail: &OutgoingMail,
+    unsubscribe_url: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    Ok(db::outbox::insert_if_absent(
+        conn,
+        mail,
+        Some(unsubscribe_url),
+        now,
+    )?)
 }

@@ -12,6 +12,7 @@ pub mod organizations;
 pub mod pages;
 pub mod search;
 pub mod session;
+pub mod subscriptions;
 
 use std::net::TcpListener;
 use std::time::Instant;
@@ -105,6 +106,7 @@ pub fn serve(
             .configure(comments::routes)
             .configure(moderation::routes)
             .configure(organizations::routes)
+            .configure(subscriptions::routes)
             .configure(admin::routes)
             .configure(health::routes)
             .configure(assets::routes)
