@@ -117,6 +117,8 @@ enum BenchCommand {
     Passwords(bench::PasswordsArgs),
     /// Time indexing a large draft and searching it; print the search query's plan.
     Search(bench::SearchArgs),
+    /// Build and queue the digests of 100,000 subscribers; time delivering digests to an SMTP sink.
+    Digests(bench::DigestsArgs),
 }
 
 fn parse_frequency(s: &str) -> Result<Frequency, String> {
@@ -185,6 +187,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Search(args),
         } => actix_web::rt::System::new().block_on(bench::search(args)),
+        Command::Bench {
+            what: BenchCommand::Digests(args),
+        } => actix_web::rt::System::new().block_on(bench::digests(args)),
     }
 }
 

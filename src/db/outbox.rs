@@ -13,6 +13,8 @@ const MAX_ERROR_CHARS: usize = 500;
 
 #[derive(Insertable)]
 #[diesel(table_name = outbox)]
+// NULL rather than DEFAULT for an absent value: SQLite's multi-row insert has no DEFAULT keyword.
+#[diesel(treat_none_as_default_value = false)]
 struct NewRow<'a> {
     idempotency_key: &'a str,
     recipient: &'a str,
@@ -65,11 +67,9 @@ pub struct Batch {
 }
 
 /// Queues `mail`, due at once, unless a row with its key exists; returns whether it was inserted.
-/// `list_unsubscribe` is the one-click unsubscribe URL of a list mail.
 pub fn insert_if_absent(
     conn: &mut DbConnection,
     mail: &OutgoingMail,
-    list_unsubscribe: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let row = NewRow {
@@ -81,7 +81,7 @@ pub fn insert_if_absent(
         attempts: 0,
         next_attempt_at: now,
         created_at: now,
-        list_unsubscribe,
+        list_unsubscribe: None,
     };
     let query = diesel::insert_into(outbox::table)
         .values(&row)
@@ -92,6 +92,41 @@ pub fn insert_if_absent(
         DbConnection::Sqlite(lite) => query.execute(lite)?,
     };
     Ok(inserted == 1)
+}
+
+/// Queues each of `mails` (with its `List-Unsubscribe` URL, if any) in one statement, skipping
+/// those whose key exists; returns how many were inserted. One round trip per batch instead of
+/// one per mail is what lets a digest run queue 100,000 mails on PostgreSQL in seconds.
+pub fn insert_batch_if_absent(
+    conn: &mut DbConnection,
+    mails: &[(OutgoingMail, Option<String>)],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    if mails.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<NewRow<'_>> = mails
+        .iter()
+        .map(|(mail, list_unsubscribe)| NewRow {
+            idempotency_key: &mail.key,
+            recipient: &mail.to,
+            subject: &mail.subject,
+            body_text: &mail.text,
+            body_html: &mail.html,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            list_unsubscribe: list_unsubscribe.as_deref(),
+        })
+        .collect();
+    let query = diesel::insert_into(outbox::table)
+        .values(&rows)
+        .on_conflict(outbox::idempotency_key)
+        .do_nothing();
+    match conn {
+        DbConnection::Postgresql(pg) => query.execute(pg),
+        DbConnection::Sqlite(lite) => query.execute(lite),
+    }
 }
 
 /// Leases up to `limit` unsent mails that are due at `now` and not leased to another worker, for

@@ -369,3 +369,19 @@ pub fn count_due(
         .count()
         .get_result(conn)
 }
+
+/// Stores `rows` with one statement (bulk loads such as `yijian bench digests`). MultiConnection
+/// cannot compile a multi-row insert, so each backend gets its own.
+pub fn insert_batch(
+    conn: &mut DbConnection,
+    rows: &[NewSubscriptionRow<'_>],
+) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let query = diesel::insert_into(subscriptions::table).values(rows);
+    match conn {
+        DbConnection::Postgresql(pg) => query.execute(pg),
+        DbConnection::Sqlite(lite) => query.execute(lite),
+    }
+}

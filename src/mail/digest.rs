@@ -456,21 +456,14 @@ pub fn run(
             let unsubscribe = links.unsubscribe(nonce);
             mails.push((
                 envelope(l, r, key, &sub.email, &unsubscribe, links)?,
-                unsubscribe,
+                Some(unsubscribe),
             ));
         }
         if dry_run {
             report.queued += mails.len();
         } else if !mails.is_empty() {
-            let inserted = db::transaction(conn, |conn| {
-                let mut inserted = 0;
-                for (mail, unsubscribe) in &mails {
-                    if super::enqueue_list_mail(conn, mail, unsubscribe, now)? {
-                        inserted += 1;
-                    }
-                }
-                Ok::<_, DbError>(inserted)
-            })?;
+            let inserted =
+                db::transaction(conn, |conn| super::enqueue_list_mails(conn, &mails, now))?;
             report.queued += inserted;
             report.already += mails.len() - inserted;
         }

@@ -57,21 +57,15 @@ pub fn enqueue(
     mail: &OutgoingMail,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    Ok(db::outbox::insert_if_absent(conn, mail, None, now)?)
+    Ok(db::outbox::insert_if_absent(conn, mail, now)?)
 }
 
-/// Like [`enqueue`] for a mail sent to a list (a digest): it carries `List-Unsubscribe` with
-/// `unsubscribe_url` and the RFC 8058 one-click header.
-pub fn enqueue_list_mail(
+/// Queues many list mails (digests) at once, each with its unsubscribe URL, skipping those whose
+/// key was queued before; returns how many were inserted.
+pub fn enqueue_list_mails(
     conn: &mut DbConnection,
-    mail: &OutgoingMail,
-    unsubscribe_url: &str,
+    mails: &[(OutgoingMail, Option<String>)],
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
-    Ok(db::outbox::insert_if_absent(
-        conn,
-        mail,
-        Some(unsubscribe_url),
-        now,
-    )?)
+) -> Result<usize, DbError> {
+    Ok(db::outbox::insert_batch_if_absent(conn, mails, now)?)
 }

@@ -393,3 +393,90 @@ on_both_backends! {
         assert_eq!(count_subscriptions(&pool).await, 0);
     }
 }
+
+fn yijian_cli(db: &TestDb, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yijian"))
+        .args(args)
+        .env("DATABASE_URL", db.url_string())
+        .env("MAIL_DIR", db.mail_dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("yijian runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[actix_web::test]
+async fn send_digests_queues_and_sends_yesterdays_digests_once() {
+    let db = TestDb::sqlite();
+    let pool = db.pool();
+    let links = links_for(&db, "http://127.0.0.1:8080/");
+    // The demo opened yesterday (Beijing time): yesterday's digest reports it.
+    let c = demo(&pool, now() + Duration::days(6)).await;
+    assert_eq!(
+        Period::last_finished(Frequency::Daily, now()),
+        Period::containing(Frequency::Daily, c.opens_at)
+    );
+    subscribers(&pool, &links.secret, &c, 3, now() - Duration::days(2)).await;
+
+    let (ok, out) = yijian_cli(&db, &["send-digests", "--period", "daily", "--dry-run"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("3 digests rendered"), "{out}");
+    let (ok, out) = yijian_cli(&db, &["send-digests", "--period", "daily"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("3 digests queued") && out.contains("3 mails sent"),
+        "{out}"
+    );
+    let (ok, out) = yijian_cli(&db, &["send-digests"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("0 digests queued, 3 already queued") && out.contains("0 mails sent"),
+        "{out}"
+    );
+    let files = std::fs::read_dir(db.mail_dir.path())
+        .expect("mail dir")
+        .count();
+    assert_eq!(files, 3, "one .eml per subscriber");
+}
+
+#[test]
+fn bench_digests_builds_queues_and_delivers() {
+    let db = TestDb::sqlite();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yijian"))
+        .args([
+            "bench",
+            "digests",
+            "--subscribers",
+            "300",
+            "--send",
+            "30",
+            "--comments",
+            "200",
+        ])
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .current_dir(db.mail_dir.path())
+        .output()
+        .expect("yijian runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("delivered 30 (0 failed)") && stdout.contains("the sink received 30"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("300 subscriptions") && stdout.contains("peak RSS"),
+        "{stdout}"
+    );
+}
