@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::throttle::{self, ThrottleError, Throttled};
 use crate::accounts::{Token, User, parse_email, token_hash};
 use crate::config::SecretKey;
-use crate::consultations::Consultation;
+use crate::consultations::{Consultation, RiskTier};
 use crate::db::subscriptions::{self as q, ListedRow, NewSubscriptionRow};
 use crate::db::{self, DbConnection, DbError};
 use crate::i18n::Locale;
@@ -44,13 +44,39 @@ impl Frequency {
     }
 }
 
-/// What is followed: a consultation, or one article of it.
+/// Longest topic tag a subscription to new consultations filters by, in characters.
+pub const MAX_TOPIC_CHARS: usize = 50;
+
+/// What is followed: a consultation, one article of it, or new consultations.
 #[derive(Clone, Debug)]
 pub struct Target {
-    /// The consultation.
-    pub consultation: Consultation,
+    /// The consultation; `None`: every new consultation (matching `topic` and `tier`).
+    pub consultation: Option<Consultation>,
     /// The article's id, number and label, when only one article is followed.
     pub article: Option<(i32, i32, String)>,
+    /// New consultations with this topic tag only.
+    pub topic: Option<String>,
+    /// New consultations of this risk tier only.
+    pub tier: Option<RiskTier>,
+}
+
+impl Target {
+    /// New consultations, all of them or those with topic tag `topic` or of risk tier `tier`;
+    /// `None` when the topic is too long or holds control characters.
+    pub fn new_consultations(topic: Option<&str>, tier: Option<RiskTier>) -> Option<Self> {
+        let topic = topic.map(str::trim).filter(|t| !t.is_empty());
+        if topic
+            .is_some_and(|t| t.chars().count() > MAX_TOPIC_CHARS || t.chars().any(char::is_control))
+        {
+            return None;
+        }
+        Some(Self {
+            consultation: None,
+            article: None,
+            topic: topic.map(str::to_owned),
+            tier,
+        })
+    }
 }
 
 /// A subscription request as the form sends it, checked.
@@ -177,8 +203,10 @@ pub fn target(
         },
     };
     Ok(Some(Target {
-        consultation,
+        consultation: Some(consultation),
         article,
+        topic: None,
+        tier: None,
     }))
 }
 
@@ -206,8 +234,10 @@ pub fn subscribe(
         let mut row = NewSubscriptionRow {
             email: &email,
             user_id: user.map(|u| u.id),
-            consultation_id: target.consultation.id,
+            consultation_id: target.consultation.as_ref().map(|c| c.id),
             article_id: target.article.as_ref().map(|a| a.0),
+            topic: target.topic.as_deref(),
+            risk_tier: target.tier.map(RiskTier::as_str),
             frequency: req.frequency.as_str(),
             locale: req.locale.tag(),
             confirm_hash: None,
@@ -245,7 +275,8 @@ pub fn subscribe(
     })
 }
 
-/// Confirms the subscription a confirmation link was sent for; returns the consultation's slug.
+/// Confirms the subscription a confirmation link was sent for; returns the page to go on to (the
+/// consultation's, or the list of consultations).
 pub fn confirm(
     conn: &mut DbConnection,
     token: &str,
@@ -259,9 +290,13 @@ pub fn confirm(
             return Err(SubscriptionError::InvalidToken);
         }
         q::delete_same_target(conn, &sub)?;
-        let c = db::consultations::by_id(conn, sub.consultation_id)?
-            .ok_or(SubscriptionError::NotFound)?;
-        Ok(c.slug)
+        match sub.consultation_id {
+            Some(id) => {
+                let c = db::consultations::by_id(conn, id)?.ok_or(SubscriptionError::NotFound)?;
+                Ok(format!("/c/{}", c.slug))
+            }
+            None => Ok("/".to_owned()),
+        }
     })
 }
 
@@ -320,13 +355,37 @@ struct ConfirmHtml<'a> {
     expiry: String,
 }
 
-/// The name of what `target` follows, in `locale`: the title, and the article's label.
+/// The name of what `target` follows, in `locale`: the title and the article's label, or new
+/// consultations and their filter.
 pub fn target_name(locale: Locale, target: &Target) -> String {
-    let title = target.consultation.title_in(locale);
-    match &target.article {
-        Some((_, _, label)) => format!("{title} · {label}"),
-        None => title.to_owned(),
+    match &target.consultation {
+        Some(c) => {
+            let title = c.title_in(locale);
+            match &target.article {
+                Some((_, _, label)) => format!("{title} · {label}"),
+                None => title.to_owned(),
+            }
+        }
+        None => new_consultations_name(locale, target.topic.as_deref(), target.tier),
     }
+}
+
+/// "New consultations", with the topic and tier they are limited to.
+pub fn new_consultations_name(
+    locale: Locale,
+    topic: Option<&str>,
+    tier: Option<RiskTier>,
+) -> String {
+    let mut name = locale.t("subscription-new-consultations");
+    if let Some(t) = tier {
+        name.push_str(" · ");
+        name.push_str(&locale.t(&format!("tier-{}", t.as_str())));
+    }
+    if let Some(t) = topic {
+        name.push_str(" · ");
+        name.push_str(t);
+    }
+    name
 }
 
 fn confirmation_mail(

@@ -205,7 +205,9 @@ async fn add_subscribers(
                 .map(|((email, nonce, hash), i)| NewSubscriptionRow {
                     email,
                     user_id: None,
-                    consultation_id: c.id,
+                    consultation_id: Some(c.id),
+                    topic: None,
+                    risk_tier: None,
                     article_id: (i % 5 == 4 && !articles.is_empty())
                         .then(|| articles[i % articles.len()]),
                     frequency: "daily",

@@ -190,3 +190,19 @@ fn join_topics(topics: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(&TOPIC_SEPARATOR.to_string())
 }
+
+/// Consultations created in `[start, end)`, oldest first (digests of new consultations).
+pub fn created_between(
+    conn: &mut DbConnection,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> QueryResult<Vec<Consultation>> {
+    convert(
+        consultations::table
+            .filter(consultations::created_at.ge(start))
+            .filter(consultations::created_at.lt(end))
+            .order((consultations::created_at, consultations::id))
+            .select(Row::as_select())
+            .load(conn)?,
+    )
+}

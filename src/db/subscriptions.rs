@@ -16,10 +16,14 @@ pub struct SubscriptionRow {
     pub email: String,
     /// The account that subscribed, if any.
     pub user_id: Option<i32>,
-    /// The consultation followed.
-    pub consultation_id: i32,
+    /// The consultation followed; `None`: new consultations.
+    pub consultation_id: Option<i32>,
     /// The article followed; `None`: the whole consultation.
     pub article_id: Option<i32>,
+    /// Only new consultations with this topic tag.
+    pub topic: Option<String>,
+    /// Only new consultations of this risk tier.
+    pub risk_tier: Option<String>,
     /// `daily` or `weekly`.
     pub frequency: String,
     /// Language of the mails.
@@ -38,10 +42,14 @@ pub struct NewSubscriptionRow<'a> {
     pub email: &'a str,
     /// The account, if any.
     pub user_id: Option<i32>,
-    /// The consultation.
-    pub consultation_id: i32,
+    /// The consultation; `None`: new consultations.
+    pub consultation_id: Option<i32>,
     /// The article, if only one.
     pub article_id: Option<i32>,
+    /// Only new consultations with this topic tag.
+    pub topic: Option<&'a str>,
+    /// Only new consultations of this risk tier.
+    pub risk_tier: Option<&'a str>,
     /// `daily` or `weekly`.
     pub frequency: &'a str,
     /// Language of the mails.
@@ -96,18 +104,36 @@ pub fn confirm(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryRes
     .map(|n| n == 1)
 }
 
-/// Deletes the other confirmed subscriptions of `email` to the same consultation and article, so
-/// that a new choice of frequency replaces the old one instead of doubling the mail.
+/// Deletes the other confirmed subscriptions of `email` to the same thing, so that a new choice
+/// of frequency replaces the old one instead of doubling the mail.
 pub fn delete_same_target(conn: &mut DbConnection, keep: &SubscriptionRow) -> QueryResult<usize> {
-    let same = subscriptions::table
+    let mut same = subscriptions::table
         .filter(subscriptions::id.ne(keep.id))
         .filter(subscriptions::email.eq(&keep.email))
-        .filter(subscriptions::consultation_id.eq(keep.consultation_id))
-        .filter(subscriptions::confirmed_at.is_not_null());
-    match keep.article_id {
-        Some(a) => diesel::delete(same.filter(subscriptions::article_id.eq(a))).execute(conn),
-        None => diesel::delete(same.filter(subscriptions::article_id.is_null())).execute(conn),
+        .filter(subscriptions::confirmed_at.is_not_null())
+        .select(subscriptions::id)
+        .into_boxed();
+    same = match keep.consultation_id {
+        Some(c) => same.filter(subscriptions::consultation_id.eq(c)),
+        None => same.filter(subscriptions::consultation_id.is_null()),
+    };
+    same = match keep.article_id {
+        Some(a) => same.filter(subscriptions::article_id.eq(a)),
+        None => same.filter(subscriptions::article_id.is_null()),
+    };
+    same = match &keep.topic {
+        Some(t) => same.filter(subscriptions::topic.eq(t.clone())),
+        None => same.filter(subscriptions::topic.is_null()),
+    };
+    same = match &keep.risk_tier {
+        Some(t) => same.filter(subscriptions::risk_tier.eq(t.clone())),
+        None => same.filter(subscriptions::risk_tier.is_null()),
+    };
+    let ids: Vec<i32> = same.load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
     }
+    diesel::delete(subscriptions::table.filter(subscriptions::id.eq_any(ids))).execute(conn)
 }
 
 /// The subscription behind an unsubscribe token hash.
@@ -168,10 +194,14 @@ pub struct ListedRow {
     pub frequency: String,
     /// When confirmed.
     pub confirmed_at: Option<NaiveDateTime>,
-    /// The consultation's URL name.
-    pub slug: String,
+    /// Only new consultations with this topic tag (a subscription to new consultations).
+    pub topic: Option<String>,
+    /// Only new consultations of this risk tier (a subscription to new consultations).
+    pub risk_tier: Option<String>,
+    /// The consultation's URL name; `None`: new consultations.
+    pub slug: Option<String>,
     /// Its title.
-    pub title: String,
+    pub title: Option<String>,
     /// Its English title.
     pub title_en: Option<String>,
     /// The article's number, for an article subscription.
@@ -187,7 +217,7 @@ pub fn for_owner(
     email: &str,
 ) -> QueryResult<Vec<ListedRow>> {
     subscriptions::table
-        .inner_join(consultations::table)
+        .left_join(consultations::table)
         .left_join(articles::table)
         .filter(
             subscriptions::user_id
@@ -199,26 +229,36 @@ pub fn for_owner(
             subscriptions::id,
             subscriptions::frequency,
             subscriptions::confirmed_at,
-            consultations::slug,
-            consultations::title,
-            consultations::title_en,
+            subscriptions::topic,
+            subscriptions::risk_tier,
+            consultations::slug.nullable(),
+            consultations::title.nullable(),
+            consultations::title_en.nullable(),
             articles::number.nullable(),
             articles::label.nullable(),
         ))
         .load(conn)
 }
 
-/// The distinct (consultation, article) pairs followed by subscriptions of `frequency` confirmed
-/// before `before`: what a digest run must look at.
+/// What a subscription follows: consultation, article, topic and tier.
+pub type TargetKey = (Option<i32>, Option<i32>, Option<String>, Option<String>);
+
+/// The distinct targets followed by subscriptions of `frequency` confirmed before `before`: what
+/// a digest run must look at.
 pub fn due_targets(
     conn: &mut DbConnection,
     frequency: &str,
     before: NaiveDateTime,
-) -> QueryResult<Vec<(i32, Option<i32>)>> {
+) -> QueryResult<Vec<TargetKey>> {
     subscriptions::table
         .filter(subscriptions::frequency.eq(frequency))
         .filter(subscriptions::confirmed_at.lt(before))
-        .select((subscriptions::consultation_id, subscriptions::article_id))
+        .select((
+            subscriptions::consultation_id,
+            subscriptions::article_id,
+            subscriptions::topic,
+            subscriptions::risk_tier,
+        ))
         .distinct()
         .load(conn)
 }

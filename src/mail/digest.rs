@@ -19,8 +19,8 @@ use tokio::task::JoinHandle;
 use super::OutgoingMail;
 use crate::accounts::StakeholderType;
 use crate::comments::Stance;
-use crate::consultations::Consultation;
-use crate::db::subscriptions::{self as q, QuotedRow};
+use crate::consultations::{Consultation, RiskTier};
+use crate::db::subscriptions::{self as q, QuotedRow, TargetKey};
 use crate::db::{self, DbConnection, DbError, DbPool};
 use crate::i18n::{Locale, beijing};
 use crate::subscriptions::{self, Frequency, Links};
@@ -122,6 +122,8 @@ pub struct Activity {
     pub closed: bool,
     /// New public comments, when there are any.
     pub comments: Option<CommentNews>,
+    /// Consultations created in the period (for subscriptions to new consultations).
+    pub new_consultations: Vec<Consultation>,
 }
 
 impl Activity {
@@ -166,12 +168,36 @@ impl Activity {
                 .then_some(c.closes_at),
             closed: within(c.closes_at),
             comments,
+            new_consultations: Vec::new(),
+        })
+    }
+
+    /// Gathers the consultations created in `period`, only those with topic tag `topic` or of
+    /// risk tier `tier` when given.
+    pub fn load_new(
+        conn: &mut DbConnection,
+        topic: Option<&str>,
+        tier: Option<RiskTier>,
+        period: &Period,
+    ) -> Result<Self, DbError> {
+        let new_consultations = db::consultations::created_between(conn, period.start, period.end)?
+            .into_iter()
+            .filter(|c| tier.is_none_or(|t| c.risk_tier == t))
+            .filter(|c| topic.is_none_or(|t| c.topics.iter().any(|x| x == t)))
+            .collect();
+        Ok(Self {
+            new_consultations,
+            ..Self::default()
         })
     }
 
     /// Nothing to report: no mail.
     pub fn is_empty(&self) -> bool {
-        !self.opened && self.closing.is_none() && !self.closed && self.comments.is_none()
+        !self.opened
+            && self.closing.is_none()
+            && !self.closed
+            && self.comments.is_none()
+            && self.new_consultations.is_empty()
     }
 }
 
@@ -179,6 +205,14 @@ impl Activity {
 struct Figure {
     name: String,
     count: i64,
+}
+
+/// A new consultation as the mail lists it.
+struct Announced {
+    title: String,
+    issuer: String,
+    window: String,
+    link: String,
 }
 
 /// A quoted comment as the mail shows it.
@@ -212,6 +246,7 @@ struct Body {
     by_stance: Vec<Figure>,
     by_type: Vec<Figure>,
     quotes: Vec<Quote>,
+    new_consultations: Vec<Announced>,
 }
 
 #[derive(Template)]
@@ -244,14 +279,20 @@ struct Rendered {
 
 /// A followed target with something to report.
 struct Newsworthy {
-    consultation: Consultation,
+    /// `None`: new consultations.
+    consultation: Option<Consultation>,
     article: Option<(i32, String)>,
+    topic: Option<String>,
+    tier: Option<RiskTier>,
     activity: Activity,
 }
 
 impl Newsworthy {
     fn name(&self, l: Locale) -> String {
-        let title = self.consultation.title_in(l);
+        let Some(c) = &self.consultation else {
+            return subscriptions::new_consultations_name(l, self.topic.as_deref(), self.tier);
+        };
+        let title = c.title_in(l);
         match &self.article {
             Some((_, label)) => format!("{title} · {label}"),
             None => title.to_owned(),
@@ -259,10 +300,15 @@ impl Newsworthy {
     }
 
     fn render(&self, l: Locale, period: &Period, links: &Links) -> Result<Rendered, DbError> {
-        let slug = &self.consultation.slug;
-        let link = match &self.article {
-            Some((n, _)) => links.page(&format!("/c/{slug}/a/{n}")),
-            None => links.page(&format!("/c/{slug}")),
+        let slug = self
+            .consultation
+            .as_ref()
+            .map(|c| c.slug.as_str())
+            .unwrap_or_default();
+        let link = match (&self.consultation, &self.article) {
+            (None, _) => links.page("/"),
+            (Some(_), Some((n, _))) => links.page(&format!("/c/{slug}/a/{n}")),
+            (Some(_), None) => links.page(&format!("/c/{slug}")),
         };
         let a = &self.activity;
         let mut notes = Vec::new();
@@ -314,6 +360,22 @@ impl Newsworthy {
                 .iter()
                 .flat_map(|c| &c.quoted)
                 .map(|r| quote(l, slug, r, links))
+                .collect(),
+            new_consultations: a
+                .new_consultations
+                .iter()
+                .map(|c| Announced {
+                    title: c.title_in(l).to_owned(),
+                    issuer: c.issuer_in(l).to_owned(),
+                    window: l.t_args(
+                        "window-range",
+                        &[
+                            ("from", FluentValue::from(l.datetime(&c.opens_at))),
+                            ("to", FluentValue::from(l.datetime(&c.closes_at))),
+                        ],
+                    ),
+                    link: links.page(&format!("/c/{}", c.slug)),
+                })
                 .collect(),
         };
         let failed = |e: askama::Error| DbError::Unavailable(format!("digest template: {e}"));
@@ -397,27 +459,38 @@ pub fn run(
         report.expired = subscriptions::expire(conn, now)?;
     }
     let frequency = period.frequency.as_str();
-    let mut news: HashMap<(i32, Option<i32>), Newsworthy> = HashMap::new();
+    let mut news: HashMap<TargetKey, Newsworthy> = HashMap::new();
     let mut followed = 0_usize;
-    for (consultation_id, article_id) in q::due_targets(conn, frequency, period.end)? {
-        let Some(consultation) = db::consultations::by_id(conn, consultation_id)? else {
-            continue;
-        };
-        let article = match article_id {
-            Some(id) => db::drafts::article_number_label(conn, id)?,
-            None => None,
-        };
-        let activity = Activity::load(conn, &consultation, article_id, period)?;
-        followed += 1;
-        if !activity.is_empty() {
-            news.insert(
-                (consultation_id, article_id),
+    for key in q::due_targets(conn, frequency, period.end)? {
+        let tier = key.3.as_deref().and_then(RiskTier::parse);
+        let n = match key.0 {
+            None => Newsworthy {
+                activity: Activity::load_new(conn, key.2.as_deref(), tier, period)?,
+                consultation: None,
+                article: None,
+                topic: key.2.clone(),
+                tier,
+            },
+            Some(consultation_id) => {
+                let Some(consultation) = db::consultations::by_id(conn, consultation_id)? else {
+                    continue;
+                };
+                let article = match key.1 {
+                    Some(id) => db::drafts::article_number_label(conn, id)?,
+                    None => None,
+                };
                 Newsworthy {
-                    consultation,
+                    activity: Activity::load(conn, &consultation, key.1, period)?,
+                    consultation: Some(consultation),
                     article,
-                    activity,
-                },
-            );
+                    topic: None,
+                    tier: None,
+                }
+            }
+        };
+        followed += 1;
+        if !n.activity.is_empty() {
+            news.insert(key, n);
         }
     }
     tracing::debug!(targets = followed, newsworthy = news.len(), period = %period.label, "digest targets");
@@ -425,7 +498,7 @@ pub fn run(
     let queued: HashSet<String> = q::queued_keys(conn, "digest:", &format!(":{}", period.label))?
         .into_iter()
         .collect();
-    let mut rendered: HashMap<(i32, Option<i32>, Locale), Rendered> = HashMap::new();
+    let mut rendered: HashMap<(TargetKey, Locale), Rendered> = HashMap::new();
     let mut after = 0;
     loop {
         let page = q::due_page(conn, frequency, period.end, after, PAGE)?;
@@ -436,7 +509,12 @@ pub fn run(
         let mut mails = Vec::with_capacity(page.len());
         for (sub, nonce) in &page {
             report.subscriptions += 1;
-            let target = (sub.consultation_id, sub.article_id);
+            let target: TargetKey = (
+                sub.consultation_id,
+                sub.article_id,
+                sub.topic.clone(),
+                sub.risk_tier.clone(),
+            );
             let Some(n) = news.get(&target) else {
                 report.quiet += 1;
                 continue;
@@ -447,7 +525,7 @@ pub fn run(
                 continue;
             }
             let l = Locale::from_tag(&sub.locale).unwrap_or_default();
-            let r = match rendered.entry((target.0, target.1, l)) {
+            let r = match rendered.entry((target, l)) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(n.render(l, period, links)?)

@@ -10,6 +10,7 @@ use super::ctx::Ctx;
 use super::errors::WebError;
 use super::session::{self, ClientAddr, CurrentUser, Form};
 use super::{AppState, render};
+use crate::consultations::RiskTier;
 use crate::db::{self, subscriptions::ListedRow};
 use crate::subscriptions::{
     self as subs, Frequency, Links, Request, Subscribed, SubscriptionError,
@@ -84,11 +85,72 @@ async fn subscribe(
     })
     .await?
     .ok_or(WebError::NotFound)?;
+    subscribed(&state, back, outcome)
+}
+
+fn subscribed(
+    state: &AppState,
+    back: String,
+    outcome: Result<Subscribed, SubscriptionError>,
+) -> Result<HttpResponse, WebError> {
     let flash = match outcome.map_err(subscription_error)? {
         Subscribed::ConfirmationSent => "flash-subscription-check-mail",
         Subscribed::Active => "flash-subscribed",
     };
     Ok(state.redirect_with_flash(back, flash))
+}
+
+/// What the form for new consultations sends.
+#[derive(Deserialize)]
+struct NewConsultationsForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    frequency: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    tier: String,
+}
+
+/// Subscribes to new consultations, all or those of one topic tag or risk tier.
+#[post("/subscribe")]
+async fn subscribe_new(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    client: ClientAddr,
+    Form(form): Form<NewConsultationsForm>,
+) -> Result<HttpResponse, WebError> {
+    let frequency = Frequency::parse(&form.frequency)
+        .ok_or(WebError::BadRequest("error-subscribe-frequency"))?;
+    let tier = match form.tier.as_str() {
+        "" => None,
+        t => Some(RiskTier::parse(t).ok_or(WebError::BadRequest("error-bad-filter"))?),
+    };
+    let target = subs::Target::new_consultations(Some(&form.topic), tier)
+        .ok_or(WebError::BadRequest("error-subscribe-topic"))?;
+    if form.email.len() > crate::accounts::MAX_EMAIL_LEN {
+        return Err(WebError::BadRequest("error-subscribe-email"));
+    }
+    let req = Request {
+        email: form.email,
+        frequency,
+        locale: ctx.locale,
+    };
+    let (links, now, user) = (links(&state), state.now(), ctx.user.clone());
+    let outcome = db::run(&state.pool, move |conn| {
+        Ok(subs::subscribe(
+            conn,
+            &target,
+            &req,
+            user.as_ref(),
+            &client.0,
+            &links,
+            now,
+        ))
+    })
+    .await?;
+    subscribed(&state, "/#subscribe".to_owned(), outcome)
 }
 
 #[derive(Template)]
@@ -139,12 +201,12 @@ async fn confirm(
 ) -> Result<HttpResponse, WebError> {
     session::check_token(&form.token)?;
     let now = state.now();
-    let slug = db::run(&state.pool, move |conn| {
+    let next = db::run(&state.pool, move |conn| {
         Ok(subs::confirm(conn, &form.token, now))
     })
     .await?
     .map_err(subscription_error)?;
-    Ok(state.redirect_with_flash(format!("/c/{slug}"), "flash-subscription-confirmed"))
+    Ok(state.redirect_with_flash(next, "flash-subscription-confirmed"))
 }
 
 /// The link in a digest's body: a page with a button, because mail scanners prefetch links.
@@ -206,10 +268,16 @@ impl ListPage {
         }
     }
 
-    fn title<'a>(&self, s: &'a ListedRow) -> &'a str {
-        match (&s.title_en, self.ctx.is_en()) {
-            (Some(en), true) if !en.is_empty() => en,
-            _ => &s.title,
+    /// What the subscription follows, in the page's language.
+    fn title(&self, s: &ListedRow) -> String {
+        match (&s.title, &s.title_en, self.ctx.is_en()) {
+            (Some(_), Some(en), true) if !en.is_empty() => en.clone(),
+            (Some(zh), _, _) => zh.clone(),
+            (None, _, _) => subs::new_consultations_name(
+                self.ctx.locale,
+                s.topic.as_deref(),
+                s.risk_tier.as_deref().and_then(RiskTier::parse),
+            ),
         }
     }
 }
@@ -245,6 +313,7 @@ async fn remove(
 /// Registers the subscription pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(subscribe)
+        .service(subscribe_new)
         .service(confirm_form)
         .service(confirm)
         .service(unsubscribe_form)

@@ -272,7 +272,9 @@ async fn subscribers(
                     &NewSubscriptionRow {
                         email: &format!("reader{i}@example.cn"),
                         user_id: None,
-                        consultation_id: id,
+                        consultation_id: Some(id),
+                        topic: None,
+                        risk_tier: None,
                         article_id: None,
                         frequency: "daily",
                         locale: if i % 2 == 0 { "zh-CN" } else { "en" },
@@ -479,4 +481,58 @@ fn bench_digests_builds_queues_and_delivers() {
         stdout.contains("300 subscriptions") && stdout.contains("peak RSS"),
         "{stdout}"
     );
+}
+
+on_both_backends! {
+    async fn new_consultations_reach_subscribers_of_their_tier_and_topic(app) {
+        let links = links_for(&app.db, &format!("{}/", app.base));
+        let reader = app.new_browser();
+        let (status, index) = reader.get("/").await;
+        assert_eq!(status, 200);
+        assert!(index.contains("action=\"/subscribe\""), "the home page offers new consultations");
+        for (email, tier, topic) in [
+            ("all@example.cn", "", ""),
+            ("high@example.cn", "high", "生成式人工智能"),
+            ("low@example.cn", "low", ""),
+            ("other-topic@example.cn", "", "自动驾驶"),
+        ] {
+            let r = reader.post("/subscribe", &csrf_of(&index), &[
+                ("email", email), ("frequency", "daily"), ("tier", tier), ("topic", topic),
+            ]).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+            assert_eq!(r.location.as_deref(), Some("/#subscribe"));
+        }
+        let bad = reader.post("/subscribe", &csrf_of(&index), &[
+            ("email", "x@example.cn"), ("frequency", "daily"), ("tier", "extreme"), ("topic", ""),
+        ]).await;
+        assert_eq!(bad.status, 400);
+        let long = "题".repeat(51);
+        let bad = reader.post("/subscribe", &csrf_of(&index), &[
+            ("email", "x@example.cn"), ("frequency", "daily"), ("tier", ""), ("topic", &long),
+        ]).await;
+        assert_eq!(bad.status, 400);
+
+        // Confirm all four from their mails.
+        app.run_outbox_until_empty().await;
+        let confirmations = app.mail.wait_for(4).await;
+        for m in &confirmations {
+            assert!(text_of(m).contains("新发布的征求意见"), "{}", text_of(m));
+            let token = token_after(&text_of(m), "/subscriptions/confirm?token=");
+            let r = reader.post("/subscriptions/confirm", &csrf_of(&index), &[("token", &token)]).await;
+            assert_eq!((r.status, r.location.as_deref()), (303, Some("/")));
+        }
+
+        // The demo (high risk, tagged 生成式人工智能) is published today.
+        app.seed_demo().await;
+        let report = run_period(&app.pool, &links, &Period::containing(Frequency::Daily, now())).await;
+        assert_eq!((report.subscriptions, report.queued, report.quiet), (4, 2, 2), "{report:?}");
+        app.run_outbox_until_empty().await;
+        let all = app.mail.wait_for(6).await;
+        let digests: Vec<&Received> = all[4..].iter().collect();
+        let mut to: Vec<String> = digests.iter().flat_map(|m| m.to.clone()).collect();
+        to.sort();
+        assert_eq!(to, ["all@example.cn", "high@example.cn"]);
+        let body = text_of(digests[0]);
+        assert!(body.contains("人工智能服务安全治理办法") && body.contains("/c/ai-service-safety"), "{body}");
+    }
 }

@@ -1,12 +1,15 @@
--- Digest subscriptions by e-mail, with or without an account. A row is deleted when its
--- subscriber unsubscribes or when it was never confirmed within seven days: nothing is kept
--- about an address that did not ask for mail.
+-- Digest subscriptions by e-mail, with or without an account: to a consultation, one of its
+-- articles, or (consultation_id NULL) to new consultations, optionally of one topic or risk
+-- tier. A row is deleted when its subscriber unsubscribes or when it was never confirmed within
+-- seven days: nothing is kept about an address that did not ask for mail.
 CREATE TABLE subscriptions (
     id INTEGER PRIMARY KEY NOT NULL,
     email TEXT NOT NULL,
     user_id INTEGER REFERENCES users (id) ON DELETE CASCADE,
-    consultation_id INTEGER NOT NULL REFERENCES consultations (id) ON DELETE CASCADE,
+    consultation_id INTEGER REFERENCES consultations (id) ON DELETE CASCADE,
     article_id INTEGER REFERENCES articles (id) ON DELETE CASCADE,
+    topic TEXT,
+    risk_tier TEXT,
     frequency TEXT NOT NULL,
     locale TEXT NOT NULL,
     confirm_hash TEXT UNIQUE,
