@@ -425,3 +425,8 @@ pub fn insert_batch(
         DbConnection::Sqlite(lite) => query.execute(lite),
     }
 }
+
+/// Deletes every subscription account `user_id` made (its account is being deleted).
+pub fn delete_for_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<usize> {
+    diesel::delete(subscriptions::table.filter(subscriptions::user_id.eq(user_id))).execute(conn)
+}

@@ -240,6 +240,17 @@ on_both_backends! {
             assert!(r.status == 400 || r.status == 404, "{fields:?}: {}", r.status);
         }
         assert_eq!(anon.get("/unsubscribe/not-a-token").await.0, 400);
+
+        // Deleting the account ends its subscriptions: no digest goes to a deleted account's address.
+        let (_, own_page) = b.get(&format!("/c/{SLUG}")).await;
+        let reply = b.post(&format!("/c/{SLUG}/subscribe"), &csrf_of(&own_page), &[("frequency", "daily")]).await;
+        assert_eq!(reply.status, 303);
+        assert_eq!(count_subscriptions(&app.pool).await, 1);
+        db::run(&app.pool, |conn| {
+            let user = db::accounts::user_by_email(conn, "wang.fang@example.com")?.expect("account");
+            yijian::accounts::delete_account(conn, user.id, now())
+        }).await.expect("deleted");
+        assert_eq!(count_subscriptions(&app.pool).await, 0);
     }
 }
 
