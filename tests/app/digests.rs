@@ -547,3 +547,35 @@ on_both_backends! {
         assert!(body.contains("人工智能服务安全治理办法") && body.contains("/c/ai-service-safety"), "{body}");
     }
 }
+
+#[actix_web::test]
+async fn the_server_sends_yesterdays_digests_by_itself() {
+    let db = TestDb::sqlite();
+    let pool = db.pool();
+    let links = links_for(&db, "http://127.0.0.1:8080/");
+    // The demo opened yesterday (Beijing time), before the server starts.
+    let c = demo(&pool, now() + Duration::days(6)).await;
+    subscribers(&pool, &links.secret, &c, 3, now() - Duration::days(2)).await;
+
+    let sink = MailSink::start();
+    let app = yijian::app::Application::build(crate::harness::test_config_with_smtp(&db, &sink), 1)
+        .await
+        .expect("app builds");
+    actix_web::rt::spawn(app.run_until_stopped());
+    // The scheduler's first run and the outbox worker's polling, with no help from the test.
+    let got = sink.wait_for(3).await;
+    let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "reader0@example.cn",
+            "reader1@example.cn",
+            "reader2@example.cn"
+        ]
+    );
+    assert!(
+        got.iter()
+            .all(|m| header(m, "List-Unsubscribe-Post").is_some())
+    );
+}
