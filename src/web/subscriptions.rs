@@ -33,6 +33,77 @@ fn subscription_error(e: SubscriptionError) -> WebError {
     }
 }
 
+#[derive(Template)]
+#[template(path = "subscribe.html")]
+struct SubscribePage {
+    ctx: Ctx,
+    title: String,
+    /// The consultation; `None`: the form for new consultations.
+    slug: Option<String>,
+    sub_article: Option<i32>,
+    back: String,
+    tiers: [RiskTier; 3],
+}
+
+#[derive(Deserialize)]
+struct ArticleQuery {
+    article: Option<i32>,
+}
+
+/// The subscribe form on a page of its own, where anonymous readers are sent from the reading
+/// pages (those may be served from a shared cache and so carry no CSRF token).
+#[get("/c/{slug}/subscribe")]
+async fn subscribe_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+    query: web::Query<ArticleQuery>,
+) -> Result<HttpResponse, WebError> {
+    let (slug, article) = (slug.into_inner(), query.article);
+    let target = db::run(&state.pool, move |conn| subs::target(conn, &slug, article))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let Some(c) = &target.consultation else {
+        return Err(WebError::NotFound);
+    };
+    let (key, back) = match &target.article {
+        Some((_, n, _)) => ("subscribe-title-article", format!("/c/{}/a/{n}", c.slug)),
+        None => ("subscribe-title", format!("/c/{}", c.slug)),
+    };
+    let title = format!(
+        "{} · {}",
+        ctx.t(key),
+        subs::target_name(ctx.locale, &target)
+    );
+    render(
+        StatusCode::OK,
+        &SubscribePage {
+            title,
+            slug: Some(c.slug.clone()),
+            sub_article: target.article.as_ref().map(|a| a.1),
+            back,
+            tiers: RiskTier::ALL,
+            ctx,
+        },
+    )
+}
+
+/// The form for new consultations on a page of its own (see [`subscribe_form`]).
+#[get("/subscribe")]
+async fn subscribe_new_form(ctx: Ctx) -> Result<HttpResponse, WebError> {
+    render(
+        StatusCode::OK,
+        &SubscribePage {
+            title: ctx.t("subscribe-new-title"),
+            slug: None,
+            sub_article: None,
+            back: "/".into(),
+            tiers: RiskTier::ALL,
+            ctx,
+        },
+    )
+}
+
 /// What the subscribe form sends.
 #[derive(Deserialize)]
 struct SubscribeForm {
@@ -312,7 +383,9 @@ async fn remove(
 
 /// Registers the subscription pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(subscribe)
+    cfg.service(subscribe_form)
+        .service(subscribe)
+        .service(subscribe_new_form)
         .service(subscribe_new)
         .service(confirm_form)
         .service(confirm)

@@ -88,11 +88,16 @@ on_both_backends! {
         let today = Period::containing(Frequency::Daily, now());
         let reader = app.new_browser();
 
-        // Subscribe to article 5 without an account.
-        let (_, page) = reader.get(ARTICLE).await;
-        assert!(page.contains("action=\"/c/ai-service-safety/subscribe\""), "the form is on the article page");
+        // Subscribe to article 5 without an account. The reading pages link to the form: they may
+        // be served to several anonymous readers, so they carry no CSRF token.
+        let (_, article_page) = reader.get(ARTICLE).await;
+        assert!(article_page.contains("href=\"/c/ai-service-safety/subscribe?article=5\""), "the article page links to it");
+        assert!(!article_page.contains("name=\"csrf\""), "an anonymous reading page holds no CSRF token");
         let (_, front) = reader.get(&format!("/c/{SLUG}")).await;
-        assert!(front.contains("action=\"/c/ai-service-safety/subscribe\""), "and on the consultation page");
+        assert!(front.contains("href=\"/c/ai-service-safety/subscribe\""), "and so does the consultation page");
+        let (status, page) = reader.get(&format!("/c/{SLUG}/subscribe?article=5")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("action=\"/c/ai-service-safety/subscribe\"") && page.contains("第五条"), "{page}");
         let reply = reader.post(&format!("/c/{SLUG}/subscribe"), &csrf_of(&page), &[
             ("email", "Li.Na@Example.cn"), ("frequency", "daily"), ("article", "5"),
         ]).await;
@@ -230,16 +235,19 @@ on_both_backends! {
         // Anonymous visitors are sent to log in; bad input is a 400 page, not a 500.
         assert_eq!(app.new_browser().get("/subscriptions").await.0, 303);
         let anon = app.new_browser();
-        let (_, page) = anon.get(&format!("/c/{SLUG}")).await;
+        let (_, page) = anon.get(&format!("/c/{SLUG}/subscribe")).await;
         for fields in [
             vec![("email", "not-an-address"), ("frequency", "daily")],
             vec![("email", "a@example.cn"), ("frequency", "hourly")],
             vec![("email", "a@example.cn"), ("frequency", "daily"), ("article", "9999")],
+            vec![("email", "a@example.cn"), ("frequency", "daily"), ("article", "五")],
         ] {
             let r = anon.post(&format!("/c/{SLUG}/subscribe"), &csrf_of(&page), &fields).await;
             assert!(r.status == 400 || r.status == 404, "{fields:?}: {}", r.status);
         }
         assert_eq!(anon.get("/unsubscribe/not-a-token").await.0, 400);
+        assert_eq!(anon.get(&format!("/c/{SLUG}/subscribe?article=9999")).await.0, 404);
+        assert_eq!(anon.get(&format!("/c/{SLUG}/subscribe?article=x")).await.0, 400);
 
         // Deleting the account ends its subscriptions: no digest goes to a deleted account's address.
         let (_, own_page) = b.get(&format!("/c/{SLUG}")).await;
@@ -498,9 +506,12 @@ on_both_backends! {
     async fn new_consultations_reach_subscribers_of_their_tier_and_topic(app) {
         let links = links_for(&app.db, &format!("{}/", app.base));
         let reader = app.new_browser();
-        let (status, index) = reader.get("/").await;
+        let (status, home) = reader.get("/").await;
         assert_eq!(status, 200);
-        assert!(index.contains("action=\"/subscribe\""), "the home page offers new consultations");
+        assert!(home.contains("href=\"/subscribe\""), "the home page offers new consultations");
+        let (status, index) = reader.get("/subscribe").await;
+        assert_eq!(status, 200);
+        assert!(index.contains("action=\"/subscribe\""));
         for (email, tier, topic) in [
             ("all@example.cn", "", ""),
             ("high@example.cn", "high", "生成式人工智能"),

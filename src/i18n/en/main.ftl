@@ -451,3 +451,4 @@ subscribe-topic-hint = Only new consultations with this tag, such as “生成�
 subscription-new-consultations = New consultations
 error-subscribe-topic = A topic tag has at most 50 characters and no control characters.
 digest-new-consultations = Published in this period:
+subscribe-back = Back

@@ -427,3 +427,4 @@ subscribe-topic-hint = 只接收带有此标签的新征求意见，例如“生
 subscription-new-consultations = 新发布的征求意见
 error-subscribe-topic = 主题标签最多 50 个字符，且不能含控制字符。
 digest-new-consultations = 本期新发布的征求意见：
+subscribe-back = 返回
