@@ -6,7 +6,8 @@ use actix_web::dev::{Server, ServerHandle};
 
 use crate::config::{Config, SecretKey};
 use crate::db::{self, DbPool};
-use crate::ledger::scheduler::Scheduler;
+use crate::ledger::scheduler::Scheduler as LedgerScheduler;
+use crate::mail::digest::Scheduler as DigestScheduler;
 use crate::mail::{Transport, Worker};
 use crate::web::{self, AppState, FixedRoute};
 
@@ -52,7 +53,8 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     mail: Worker,
-    ledger: Scheduler,
+    ledger: LedgerScheduler,
+    digests: DigestScheduler,
 }
 
 impl Application {
@@ -81,7 +83,14 @@ impl Application {
         let transport = Transport::from_config(&config)?;
         tracing::info!(to = %transport.describe(), "outbox worker started");
         let mail = Worker::start(pool.clone(), transport);
-        let ledger = Scheduler::start(pool.clone());
+        let ledger = LedgerScheduler::start(pool.clone());
+        let digests = DigestScheduler::start(
+            pool.clone(),
+            crate::subscriptions::Links {
+                base_url: config.base_url.clone(),
+                secret: secret.clone(),
+            },
+        );
         let state = AppState {
             pool: pool.clone(),
             config,
@@ -95,6 +104,7 @@ impl Application {
             pool,
             mail,
             ledger,
+            digests,
         })
     }
 
@@ -116,6 +126,7 @@ impl Application {
     /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the background tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        self.digests.stop().await;
         self.mail.stop().await;
         self.ledger.stop().await;
         served

@@ -16,5 +16,6 @@ pub mod reading;
 pub mod roles;
 pub mod search;
 pub mod seed;
+pub mod subscriptions;
 pub mod validation;
 pub mod web;

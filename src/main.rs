@@ -11,6 +11,8 @@ use yijian::config::{Config, DatabaseUrl};
 use yijian::consultations::{self, RiskTier, Slug};
 use yijian::drafts::{self, ImportDraftError, NewConsultation};
 use yijian::ledger::verify;
+use yijian::mail::{self, digest, digest::Period};
+use yijian::subscriptions::{self, Frequency};
 use yijian::{accounts, bench, db, i18n, seed};
 
 #[derive(Parser)]
@@ -67,6 +69,16 @@ enum Command {
         #[arg(long, value_name = "TRACKING:HASH")]
         receipt: Vec<String>,
     },
+    /// Queue the digests of the last finished period now (a running server does this by itself),
+    /// then deliver the outbox. Running it again, or beside a server, sends nothing twice.
+    SendDigests {
+        /// Only this frequency: daily (yesterday, Beijing time) or weekly (last ISO week).
+        #[arg(long, value_parser = parse_frequency)]
+        period: Option<Frequency>,
+        /// Render the digests and count them, but queue and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Measure performance and print figures.
     Bench {
         #[command(subcommand)]
@@ -121,6 +133,12 @@ enum BenchCommand {
     Passwords(bench::PasswordsArgs),
     /// Time indexing a large draft and searching it; print the search query's plan.
     Search(bench::SearchArgs),
+    /// Build and queue the digests of 100,000 subscribers; time delivering digests to an SMTP sink.
+    Digests(bench::DigestsArgs),
+}
+
+fn parse_frequency(s: &str) -> Result<Frequency, String> {
+    Frequency::parse(s).ok_or_else(|| "expected daily or weekly".into())
 }
 
 fn parse_tier(s: &str) -> Result<RiskTier, String> {
@@ -174,6 +192,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::VerifyLedger { file, key, receipt } => {
             verify_ledger(&file, key.as_deref(), &receipt)
         }
+        Command::SendDigests { period, dry_run } => send_digests(config()?, period, dry_run),
         Command::Bench {
             what: BenchCommand::Pages(args),
         } => actix_web::rt::System::new().block_on(bench::pages(args)),
@@ -189,6 +208,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Search(args),
         } => actix_web::rt::System::new().block_on(bench::search(args)),
+        Command::Bench {
+            what: BenchCommand::Digests(args),
+        } => actix_web::rt::System::new().block_on(bench::digests(args)),
     }
 }
 
@@ -290,6 +312,70 @@ fn seed_demo(config: Config, comments: usize) -> anyhow::Result<()> {
         seed::DEMO_SLUG,
         config.database.redacted(),
         report.rows() as f64 / secs.max(f64::EPSILON)
+    );
+    Ok(())
+}
+
+fn send_digests(config: Config, only: Option<Frequency>, dry_run: bool) -> anyhow::Result<()> {
+    let (pool, secret) = app::prepare_database(&config)?;
+    let links = subscriptions::Links {
+        base_url: config.base_url.clone(),
+        secret,
+    };
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let started = std::time::Instant::now();
+    for frequency in Frequency::ALL
+        .into_iter()
+        .filter(|f| only.is_none_or(|o| o == *f))
+    {
+        let period = Period::last_finished(frequency, now());
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {human_pos}/{human_len} subscriptions ({per_sec}, {eta} left)",
+            )?
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(period.label.clone());
+        let report = digest::run(
+            &mut conn,
+            &links,
+            &period,
+            now(),
+            dry_run,
+            &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )?;
+        bar.finish_and_clear();
+        println!(
+            "{} {}: {} subscriptions, {} digests {}, {} already queued, {} with nothing to report{}",
+            frequency.as_str(),
+            period.label,
+            report.subscriptions,
+            report.queued,
+            if dry_run { "rendered" } else { "queued" },
+            report.already,
+            report.quiet,
+            if report.expired > 0 {
+                format!(", {} unconfirmed subscriptions expired", report.expired)
+            } else {
+                String::new()
+            }
+        );
+    }
+    println!("built in {:.1} s", started.elapsed().as_secs_f64());
+    if dry_run {
+        return Ok(());
+    }
+    let transport = mail::Transport::from_config(&config)?;
+    let sent = actix_web::rt::System::new()
+        .block_on(async { mail::run_until_empty(&pool, &transport).await })?;
+    println!(
+        "outbox: {} mails sent, {} failed (retried later) via {}",
+        sent.sent,
+        sent.failed,
+        transport.describe()
     );
     Ok(())
 }

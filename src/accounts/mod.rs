@@ -634,7 +634,11 @@ pub fn delete_account(
     user_id: i32,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    db::transaction(conn, |conn| Ok(q::anonymize(conn, user_id, now)?))
+    db::transaction(conn, |conn| {
+        // Digests would keep going to the address the account had: its subscriptions go too.
+        crate::db::subscriptions::delete_for_user(conn, user_id)?;
+        Ok(q::anonymize(conn, user_id, now)?)
+    })
 }
 
 /// Creates an administrator, or promotes an existing account; returns whether it was created.

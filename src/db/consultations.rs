@@ -198,3 +198,19 @@ pub fn ids(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
         .order(consultations::id)
         .load(conn)
 }
+
+/// Consultations created in `[start, end)`, oldest first (digests of new consultations).
+pub fn created_between(
+    conn: &mut DbConnection,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> QueryResult<Vec<Consultation>> {
+    convert(
+        consultations::table
+            .filter(consultations::created_at.ge(start))
+            .filter(consultations::created_at.lt(end))
+            .order((consultations::created_at, consultations::id))
+            .select(Row::as_select())
+            .load(conn)?,
+    )
+}

@@ -14,6 +14,7 @@ pub mod roles;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod subscriptions;
 pub mod throttles;
 
 use std::time::{Duration, Instant};

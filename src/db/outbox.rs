@@ -13,6 +13,8 @@ const MAX_ERROR_CHARS: usize = 500;
 
 #[derive(Insertable)]
 #[diesel(table_name = outbox)]
+// NULL rather than DEFAULT for an absent value: SQLite's multi-row insert has no DEFAULT keyword.
+#[diesel(treat_none_as_default_value = false)]
 struct NewRow<'a> {
     idempotency_key: &'a str,
     recipient: &'a str,
@@ -22,6 +24,7 @@ struct NewRow<'a> {
     attempts: i32,
     next_attempt_at: NaiveDateTime,
     created_at: NaiveDateTime,
+    list_unsubscribe: Option<&'a str>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -35,6 +38,7 @@ struct ClaimedRow {
     body_html: String,
     attempts: i32,
     created_at: NaiveDateTime,
+    list_unsubscribe: Option<String>,
 }
 
 impl From<ClaimedRow> for QueuedMail {
@@ -48,6 +52,7 @@ impl From<ClaimedRow> for QueuedMail {
             html: r.body_html,
             attempts: r.attempts,
             created_at: r.created_at,
+            list_unsubscribe: r.list_unsubscribe,
         }
     }
 }
@@ -76,6 +81,7 @@ pub fn insert_if_absent(
         attempts: 0,
         next_attempt_at: now,
         created_at: now,
+        list_unsubscribe: None,
     };
     let query = diesel::insert_into(outbox::table)
         .values(&row)
@@ -86,6 +92,41 @@ pub fn insert_if_absent(
         DbConnection::Sqlite(lite) => query.execute(lite)?,
     };
     Ok(inserted == 1)
+}
+
+/// Queues each of `mails` (with its `List-Unsubscribe` URL, if any) in one statement, skipping
+/// those whose key exists; returns how many were inserted. One round trip per batch instead of
+/// one per mail is what lets a digest run queue 100,000 mails on PostgreSQL in seconds.
+pub fn insert_batch_if_absent(
+    conn: &mut DbConnection,
+    mails: &[(OutgoingMail, Option<String>)],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    if mails.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<NewRow<'_>> = mails
+        .iter()
+        .map(|(mail, list_unsubscribe)| NewRow {
+            idempotency_key: &mail.key,
+            recipient: &mail.to,
+            subject: &mail.subject,
+            body_text: &mail.text,
+            body_html: &mail.html,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            list_unsubscribe: list_unsubscribe.as_deref(),
+        })
+        .collect();
+    let query = diesel::insert_into(outbox::table)
+        .values(&rows)
+        .on_conflict(outbox::idempotency_key)
+        .do_nothing();
+    match conn {
+        DbConnection::Postgresql(pg) => query.execute(pg),
+        DbConnection::Sqlite(lite) => query.execute(lite),
+    }
 }
 
 /// Leases up to `limit` unsent mails that are due at `now` and not leased to another worker, for

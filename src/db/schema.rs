@@ -94,6 +94,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 
@@ -340,3 +341,28 @@ diesel::joinable!(ledger_signatures -> consultations (consultation_id));
 diesel::allow_tables_to_appear_in_same_query!(ledger_entries, consultations);
 diesel::allow_tables_to_appear_in_same_query!(ledger_heads, consultations);
 diesel::allow_tables_to_appear_in_same_query!(ledger_signatures, consultations);
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Integer,
+        email -> Text,
+        user_id -> Nullable<Integer>,
+        consultation_id -> Nullable<Integer>,
+        article_id -> Nullable<Integer>,
+        topic -> Nullable<Text>,
+        risk_tier -> Nullable<Text>,
+        frequency -> Text,
+        locale -> Text,
+        confirm_hash -> Nullable<Text>,
+        unsubscribe_nonce -> Text,
+        unsubscribe_hash -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(subscriptions -> consultations (consultation_id));
+diesel::joinable!(subscriptions -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(subscriptions, consultations);
+diesel::allow_tables_to_appear_in_same_query!(subscriptions, articles);

@@ -1,6 +1,7 @@
 //! Mail: every e-mail is queued in the `outbox` table in the transaction of the change that causes
 //! it, and a worker delivers it later through the [`Transport`], retrying with back-off until sent.
 
+pub mod digest;
 pub mod transport;
 pub mod worker;
 
@@ -46,6 +47,8 @@ pub struct QueuedMail {
     pub attempts: i32,
     /// When the mail was queued; used as its Date, so a retry carries the same one.
     pub created_at: NaiveDateTime,
+    /// The one-click unsubscribe URL of a list mail (digests), sent as `List-Unsubscribe`.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Queues `mail` unless a mail with the same key was queued before; returns whether it was inserted.
@@ -55,4 +58,14 @@ pub fn enqueue(
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     Ok(db::outbox::insert_if_absent(conn, mail, now)?)
+}
+
+/// Queues many list mails (digests) at once, each with its unsubscribe URL, skipping those whose
+/// key was queued before; returns how many were inserted.
+pub fn enqueue_list_mails(
+    conn: &mut DbConnection,
+    mails: &[(OutgoingMail, Option<String>)],
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(db::outbox::insert_batch_if_absent(conn, mails, now)?)
 }

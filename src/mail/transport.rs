@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
@@ -134,16 +135,28 @@ impl Transport {
             .to
             .parse()
             .map_err(|e| SendError::Recipient(mail.to.clone(), e))?;
-        Ok(Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.as_str())
             .message_id(Some(self.message_id(mail)))
-            .date(SystemTime::from(mail.created_at.and_utc()))
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text.clone(),
-                mail.html.clone(),
-            ))?)
+            .date(SystemTime::from(mail.created_at.and_utc()));
+        if let Some(url) = &mail.list_unsubscribe {
+            // RFC 8058: a mail client may unsubscribe with one POST to this URL, no page needed.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        Ok(builder.multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))?)
     }
 }
 
@@ -256,6 +269,7 @@ mod tests {
             html: String::new(),
             attempts: 3,
             created_at: chrono::DateTime::UNIX_EPOCH.naive_utc(),
+            list_unsubscribe: None,
         };
         assert_eq!(
             transport.message_id(&mail),

@@ -14,6 +14,7 @@ pub mod page_cache;
 pub mod pages;
 pub mod search;
 pub mod session;
+pub mod subscriptions;
 
 use std::net::TcpListener;
 use std::time::Instant;
@@ -111,6 +112,7 @@ pub fn serve(
             .configure(moderation::routes)
             .configure(ledger::routes)
             .configure(organizations::routes)
+            .configure(subscriptions::routes)
             .configure(admin::routes)
             .configure(health::routes)
             .configure(assets::routes)

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod cli;
 mod comments;
+mod digests;
 mod errors;
 mod ledger;
 mod mail;

@@ -399,3 +399,73 @@ ledger-key-intro = The site signs the latest entry of every consultation's publi
 ledger-key-label = Ed25519 public key (hex)
 ledger-key-verify = To check a record offline:
 ledger-key-format = The format is specified in the project's docs/LEDGER.md: one canonical JSON object per line; entries in order of their number, each carrying the SHA-256 of the previous entry; a signature covers "yijian-ledger-head-v1", the consultation's name, the number and that entry's digest.
+# Subscriptions and digests (issue 6)
+subscribe-title = Follow this consultation by e-mail
+subscribe-title-article = Follow this article by e-mail
+subscribe-to-own-address = Digests go to your address
+subscribe-email = E-mail address
+subscribe-hint = No account needed. We first send a confirmation mail; digests start only once you confirm, and one click unsubscribes.
+subscribe-frequency = How often
+subscribe-daily = Daily
+subscribe-weekly = Weekly
+subscribe-button = Subscribe
+subscriptions-manage = Manage my subscriptions
+error-subscribe-email = Please enter a valid e-mail address.
+error-subscribe-frequency = Please choose daily or weekly.
+flash-subscription-check-mail = Please check your mail: the subscription starts once you follow the link in it.
+flash-subscribed = Subscribed. Digests will go to your address.
+flash-subscription-confirmed = Your subscription is confirmed. You will get a digest whenever there is news.
+flash-unsubscribed = Unsubscribed.
+subscription-confirm-title = Confirm your subscription
+subscription-confirm-intro = Please press the button to confirm. No digest is sent before you do.
+subscription-confirm-button = Confirm the subscription
+unsubscribe-title = Unsubscribe
+unsubscribe-intro = Press the button and you will receive this digest no more.
+unsubscribe-button = Unsubscribe
+unsubscribed-title = Unsubscribed
+unsubscribed-intro = You will receive this digest no more.
+subscriptions-home = Back to the home page
+subscriptions-title = My subscriptions
+subscriptions-intro = Every digest subscribed with this account or sent to its address.
+subscriptions-none = You have no subscription yet. Subscribe on a consultation's or an article's page.
+subscriptions-target = Following
+subscriptions-state = State
+subscriptions-actions = Actions
+subscriptions-active = Active
+subscriptions-pending = Awaiting confirmation
+mail-subscribe-subject = Please confirm your yijian digest subscription
+mail-subscribe-greeting = Hello,
+mail-subscribe-intro = Someone subscribed this address to digests of “{ $target }”. Please follow the link to confirm:
+mail-subscribe-action = Confirm the subscription
+mail-subscribe-expiry = The link works for 7 days; an unconfirmed subscription is deleted and you will hear from us no more.
+digest-daily-subject = Daily digest: { $target } ({ $period })
+digest-daily-heading = Daily digest, { $period }
+digest-weekly-subject = Weekly digest: { $target } ({ $period })
+digest-weekly-heading = Weekly digest, { $period }
+digest-opened = The consultation has opened.
+digest-closing = Comments close on { $time }.
+digest-closed = The consultation has closed.
+digest-comments-total = { $n ->
+    [one] { $n } new comment:
+   *[other] { $n } new comments:
+}
+digest-no-stance = No stance given
+digest-by-type = By who commented:
+digest-most-endorsed = Most endorsed new comments
+digest-whole-draft = On the draft as a whole
+digest-endorsements = { $n ->
+    [one] { $n } endorsement
+   *[other] { $n } endorsements
+}
+digest-read-more = Read it
+digest-unsubscribe-text = No longer want this digest?
+digest-unsubscribe-link = Unsubscribe
+digest-manage-text = Manage all your subscriptions:
+digest-manage-link = My subscriptions
+subscribe-new-title = Hear of new consultations by e-mail
+subscribe-topic = Topic tag (optional)
+subscribe-topic-hint = Only new consultations with this tag, such as “生成式人工智能”; leave empty for all.
+subscription-new-consultations = New consultations
+error-subscribe-topic = A topic tag has at most 50 characters and no control characters.
+digest-new-consultations = Published in this period:
+subscribe-back = Back

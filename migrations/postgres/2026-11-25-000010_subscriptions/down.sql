@@ -1,0 +1,2 @@
+ALTER TABLE outbox DROP COLUMN list_unsubscribe;
+DROP TABLE subscriptions;
