@@ -4,6 +4,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServerHandle};
 
+use crate::campaigns::Clusterer;
 use crate::config::{Config, SecretKey};
 use crate::db::{self, DbPool};
 use crate::mail::{Transport, Worker};
@@ -49,6 +50,7 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     mail: Worker,
+    campaigns: Clusterer,
 }
 
 impl Application {
@@ -77,6 +79,7 @@ impl Application {
         let transport = Transport::from_config(&config)?;
         tracing::info!(to = %transport.describe(), "outbox worker started");
         let mail = Worker::start(pool.clone(), transport);
+        let campaigns = Clusterer::start(pool.clone());
         let state = AppState {
             pool: pool.clone(),
             config,
@@ -88,6 +91,7 @@ impl Application {
             server,
             pool,
             mail,
+            campaigns,
         })
     }
 
@@ -106,10 +110,11 @@ impl Application {
         &self.pool
     }
 
-    /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the outbox worker.
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM), then stops the background tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.mail.stop().await;
+        self.campaigns.stop().await;
         served
     }
 }

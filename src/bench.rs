@@ -1,5 +1,6 @@
 //! Benchmarks run by `yijian bench …`: they print figures, they never pass or fail.
 
+mod clusters;
 mod comments;
 mod outbox;
 mod passwords;
@@ -15,6 +16,7 @@ use crate::db;
 use crate::seed;
 use crate::web::FixedRoute;
 
+pub use clusters::{ClustersArgs, clusters};
 pub use comments::{CommentsArgs, comments};
 pub use outbox::{OutboxArgs, outbox};
 pub use passwords::{PasswordsArgs, passwords};

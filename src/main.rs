@@ -10,7 +10,7 @@ use yijian::app::{self, Application};
 use yijian::config::{Config, DatabaseUrl};
 use yijian::consultations::{self, RiskTier, Slug};
 use yijian::drafts::{self, ImportDraftError, NewConsultation};
-use yijian::{accounts, bench, db, i18n, seed};
+use yijian::{accounts, bench, campaigns, db, i18n, seed};
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +51,9 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Group near-identical comments (campaigns) of every consultation whose comments changed
+    /// since the last run, as the server does every minute.
+    ClusterComments,
     /// Measure performance and print figures.
     Bench {
         #[command(subcommand)]
@@ -105,6 +108,8 @@ enum BenchCommand {
     Passwords(bench::PasswordsArgs),
     /// Time indexing a large draft and searching it; print the search query's plan.
     Search(bench::SearchArgs),
+    /// Cluster a million comments into campaigns and print the time and the clusters found.
+    Clusters(bench::ClustersArgs),
 }
 
 fn parse_tier(s: &str) -> Result<RiskTier, String> {
@@ -153,6 +158,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo { comments } => seed_demo(config, comments),
         Command::ImportDraft(args) => import(config, args),
         Command::CreateAdmin { email } => create_admin(config, &email),
+        Command::ClusterComments => cluster_comments(config),
         Command::Bench {
             what: BenchCommand::Pages(args),
         } => actix_web::rt::System::new().block_on(bench::pages(args)),
@@ -168,6 +174,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Search(args),
         } => actix_web::rt::System::new().block_on(bench::search(args)),
+        Command::Bench {
+            what: BenchCommand::Clusters(args),
+        } => bench::clusters(args),
     }
 }
 
@@ -216,6 +225,22 @@ fn seed_demo(config: Config, comments: usize) -> anyhow::Result<()> {
         seed::DEMO_SLUG,
         config.database.redacted(),
         report.rows() as f64 / secs.max(f64::EPSILON)
+    );
+    Ok(())
+}
+
+fn cluster_comments(config: Config) -> anyhow::Result<()> {
+    let (pool, _) = app::prepare_database(&config)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let started = std::time::Instant::now();
+    let report = campaigns::cluster_pending(&mut conn, now())?;
+    println!(
+        "clustered {} consultations: {} comments, {} clusters holding {} comments, in {:.1} s",
+        report.consultations,
+        report.totals.comments,
+        report.totals.clusters,
+        report.totals.clustered,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

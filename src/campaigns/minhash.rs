@@ -1,5 +1,6 @@
 //! Near-duplicate detection: normalised text → shingles → MinHash signature → LSH bands →
-//! union-find over candidate pairs whose estimated Jaccard similarity reaches [`THRESHOLD`].
+//! each text joins the earlier cluster leader whose estimated Jaccard similarity to it reaches
+//! [`THRESHOLD`].
 //!
 //! Pure functions, no database: [`signature`] turns one text into 128 bytes, [`cluster`] groups
 //! signatures. Both are deterministic (fixed seeds, ties broken by position), so clustering the
@@ -167,11 +168,6 @@ fn agreement(a: &Signature, b: &Signature) -> usize {
     a.iter().zip(b.iter()).filter(|(x, y)| x == y).count()
 }
 
-/// Whether two signatures are similar enough to be copies of each other.
-pub fn similar(a: &Signature, b: &Signature) -> bool {
-    agreement(a, b) as f64 >= THRESHOLD * HASHES as f64
-}
-
 /// Band `band` of a signature as one key: its four 16-bit values side by side.
 fn band_key(sig: &Signature, band: usize) -> u64 {
     sig[band * ROWS..(band + 1) * ROWS]
@@ -179,92 +175,56 @@ fn band_key(sig: &Signature, band: usize) -> u64 {
         .fold(0_u64, |acc, &v| (acc << 16) | u64::from(v))
 }
 
-/// Disjoint sets over positions, with path halving and union by size.
-struct UnionFind {
-    parent: Vec<u32>,
-    size: Vec<u32>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        Self {
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let grand = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = grand;
-            x = grand;
-        }
-        x
-    }
-
-    fn union(&mut self, a: u32, b: u32) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a as usize] < self.size[b as usize] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b as usize] = a;
-        self.size[a as usize] += self.size[b as usize];
-    }
-}
+/// Candidate leaders looked at per band bucket: a bucket holding more distinct leaders than this
+/// is a degenerate key (texts sharing a common phrase), and the other bands still find the copy.
+const BUCKET_CANDIDATES: usize = 8;
 
 /// Groups signatures into clusters of near-copies: each returned group lists positions in
 /// `signatures`, ascending, and has at least two members; groups are ordered by their first
 /// position. Only signatures with the same `scope` (a consultation) are compared.
 ///
-/// For each band, signatures are sorted by (scope, key, position); within a run of equal keys
-/// each one is verified against the run's first signature and, failing that, against its
-/// predecessor, and linked when similar. Two comparisons per signature and band keep a bucket of
-/// 100,000 identical form letters linear, where comparing all pairs would be quadratic.
+/// Leader clustering over LSH buckets: signatures are taken in order; each joins the most similar
+/// earlier *leader* that shares a band with it and reaches [`THRESHOLD`], or becomes a leader
+/// itself. Every member is thus a near-copy of its cluster's first text — unlike linking any two
+/// similar texts, which chains A ≈ B ≈ C … until comments that merely share a sentence or two end
+/// up in one cluster. Since comments are taken by id, comments added later never change the
+/// clusters of earlier ones: clustering again gives the same clusters, grown.
 pub fn cluster(scopes: &[i32], signatures: &[Signature]) -> Vec<Vec<u32>> {
-    let n = signatures.len();
-    let mut sets = UnionFind::new(n);
-    let mut keys: Vec<(i32, u64, u32)> = Vec::with_capacity(n);
-    for band in 0..BANDS {
-        keys.clear();
-        keys.extend(
-            signatures
-                .iter()
-                .zip(scopes)
-                .enumerate()
-                .map(|(i, (sig, &scope))| (scope, band_key(sig, band), i as u32)),
-        );
-        keys.sort_unstable();
-        let mut start = 0;
-        while start < keys.len() {
-            let (scope, key, first) = keys[start];
-            let mut end = start + 1;
-            while end < keys.len() && keys[end].0 == scope && keys[end].1 == key {
-                let (prev, this) = (keys[end - 1].2, keys[end].2);
-                if sets.find(first) != sets.find(this) {
-                    if similar(&signatures[first as usize], &signatures[this as usize]) {
-                        sets.union(first, this);
-                    } else if prev != first
-                        && similar(&signatures[prev as usize], &signatures[this as usize])
-                    {
-                        sets.union(prev, this);
-                    }
-                }
-                end += 1;
+    let mut buckets: Vec<std::collections::HashMap<u64, Vec<u32>>> =
+        (0..BANDS).map(|_| std::collections::HashMap::new()).collect();
+    let mut leader_of: Vec<u32> = Vec::with_capacity(signatures.len());
+    let mut candidates: Vec<u32> = Vec::new();
+    for (i, (sig, &scope)) in signatures.iter().zip(scopes).enumerate() {
+        let scope_key = mix(u64::from(scope as u32) ^ 0x6a09_e667_f3bc_c908);
+        let keys: [u64; BANDS] = std::array::from_fn(|b| mix(band_key(sig, b) ^ scope_key));
+        candidates.clear();
+        for (bucket, key) in buckets.iter().zip(keys.iter()) {
+            if let Some(leaders) = bucket.get(key) {
+                candidates.extend(leaders.iter().take(BUCKET_CANDIDATES));
             }
-            start = end;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let best = candidates
+            .iter()
+            .map(|&l| (agreement(sig, &signatures[l as usize]), l))
+            .filter(|&(score, _)| score as f64 >= THRESHOLD * HASHES as f64)
+            .max_by_key(|&(score, l)| (score, std::cmp::Reverse(l)));
+        match best {
+            Some((_, leader)) => leader_of.push(leader),
+            None => {
+                leader_of.push(i as u32);
+                for (bucket, key) in buckets.iter_mut().zip(keys) {
+                    bucket.entry(key).or_default().push(i as u32);
+                }
+            }
         }
     }
     let mut groups: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
-    for i in 0..n as u32 {
-        let root = sets.find(i);
-        if sets.size[root as usize] > 1 {
-            groups.entry(root).or_default().push(i);
-        }
+    for (i, &leader) in leader_of.iter().enumerate() {
+        groups.entry(leader).or_default().push(i as u32);
     }
-    let mut out: Vec<Vec<u32>> = groups.into_values().collect();
+    let mut out: Vec<Vec<u32>> = groups.into_values().filter(|g| g.len() > 1).collect();
     out.sort_unstable_by_key(|g| g[0]);
     out
 }

@@ -1,0 +1,3 @@
+DROP TABLE campaign_runs;
+DROP TABLE campaign_members;
+DROP TABLE campaign_clusters;
