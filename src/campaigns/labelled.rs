@@ -108,9 +108,18 @@ const OPENINGS_ZH: &[&str] = &[
     "我代表我们公司全体员工表态：",
     "各位领导好！",
 ];
-const CLOSINGS_ZH: &[&str] = &["谢谢！", "以上意见，请予考虑。", "希望我的意见能被采纳。", "此致敬礼"];
+const CLOSINGS_ZH: &[&str] = &[
+    "谢谢！",
+    "以上意见，请予考虑。",
+    "希望我的意见能被采纳。",
+    "此致敬礼",
+];
 const OPENINGS_EN: &[&str] = &["As a parent, ", "Dear drafters, ", "Speaking for my team: "];
-const CLOSINGS_EN: &[&str] = &[" Thank you.", " Please consider this.", " Regards, a concerned citizen."];
+const CLOSINGS_EN: &[&str] = &[
+    " Thank you.",
+    " Please consider this.",
+    " Regards, a concerned citizen.",
+];
 
 /// One comment of the set and the letter it copies (`None`: it stands alone).
 pub struct Labelled {
@@ -143,15 +152,41 @@ const EN: Language = Language {
 fn punctuate(rng: &mut StdRng, text: &str) -> String {
     text.chars()
         .map(|c| match c {
-            '，' => ["，", ",", " ", ""].choose(rng).copied().unwrap_or("，").to_owned(),
-            '。' => ["。", "！", ".", "；"].choose(rng).copied().unwrap_or("。").to_owned(),
-            ',' => [",", "", " ,", ";"].choose(rng).copied().unwrap_or(",").to_owned(),
-            '.' => [".", "!", "...", "."].choose(rng).copied().unwrap_or(".").to_owned(),
-            '“' | '”' => ["\"", "", "「"].choose(rng).copied().unwrap_or("").to_owned(),
-            ' ' => [" ", "  ", "\u{3000}"].choose(rng).copied().unwrap_or(" ").to_owned(),
+            '，' => ["，", ",", " ", ""]
+                .choose(rng)
+                .copied()
+                .unwrap_or("，")
+                .to_owned(),
+            '。' => ["。", "！", ".", "；"]
+                .choose(rng)
+                .copied()
+                .unwrap_or("。")
+                .to_owned(),
+            ',' => [",", "", " ,", ";"]
+                .choose(rng)
+                .copied()
+                .unwrap_or(",")
+                .to_owned(),
+            '.' => [".", "!", "...", "."]
+                .choose(rng)
+                .copied()
+                .unwrap_or(".")
+                .to_owned(),
+            '“' | '”' => ["\"", "", "「"]
+                .choose(rng)
+                .copied()
+                .unwrap_or("")
+                .to_owned(),
+            ' ' => [" ", "  ", "\u{3000}"]
+                .choose(rng)
+                .copied()
+                .unwrap_or(" ")
+                .to_owned(),
             // Full-width Latin letters and digits, as some input methods type them.
             'A'..='Z' | 'a'..='z' | '0'..='9' if rng.random_bool(0.3) => {
-                char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c).to_string()
+                char::from_u32(u32::from(c) + 0xFEE0)
+                    .unwrap_or(c)
+                    .to_string()
             }
             'a'..='z' if rng.random_bool(0.1) => c.to_ascii_uppercase().to_string(),
             _ => c.to_string(),
@@ -263,7 +298,8 @@ pub fn precision_recall(set: &[Labelled]) -> (f64, f64) {
     let (mut both, mut predicted, mut truth) = (0_u64, 0_u64, 0_u64);
     for i in 0..set.len() {
         for j in i + 1..set.len() {
-            let p = predicted_cluster[i] != usize::MAX && predicted_cluster[i] == predicted_cluster[j];
+            let p =
+                predicted_cluster[i] != usize::MAX && predicted_cluster[i] == predicted_cluster[j];
             let t = set[i].letter.is_some() && set[i].letter == set[j].letter;
             predicted += u64::from(p);
             truth += u64::from(t);
@@ -283,7 +319,10 @@ mod tests {
         let letters = LETTERS_ZH.len() + LETTERS_EN.len();
         assert!(set.len() > letters * 10 + DIFFERENT_ZH.len());
         let (precision, recall) = precision_recall(&set);
-        println!("labelled set: {} comments, precision {precision:.3}, recall {recall:.3}", set.len());
+        println!(
+            "labelled set: {} comments, precision {precision:.3}, recall {recall:.3}",
+            set.len()
+        );
         assert!(precision >= 0.95, "precision {precision:.3}");
         assert!(recall >= 0.95, "recall {recall:.3}");
     }

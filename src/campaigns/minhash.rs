@@ -190,8 +190,9 @@ const BUCKET_CANDIDATES: usize = 8;
 /// up in one cluster. Since comments are taken by id, comments added later never change the
 /// clusters of earlier ones: clustering again gives the same clusters, grown.
 pub fn cluster(scopes: &[i32], signatures: &[Signature]) -> Vec<Vec<u32>> {
-    let mut buckets: Vec<std::collections::HashMap<u64, Vec<u32>>> =
-        (0..BANDS).map(|_| std::collections::HashMap::new()).collect();
+    let mut buckets: Vec<std::collections::HashMap<u64, Vec<u32>>> = (0..BANDS)
+        .map(|_| std::collections::HashMap::new())
+        .collect();
     let mut leader_of: Vec<u32> = Vec::with_capacity(signatures.len());
     let mut candidates: Vec<u32> = Vec::new();
     for (i, (sig, &scope)) in signatures.iter().zip(scopes).enumerate() {
@@ -247,7 +248,11 @@ pub fn representative(signatures: &[Signature], group: &[u32]) -> u32 {
         values.sort_unstable();
         let (mut best, mut best_run, mut run) = (values[0], 0, 0);
         for (j, &v) in values.iter().enumerate() {
-            run = if j > 0 && values[j - 1] == v { run + 1 } else { 1 };
+            run = if j > 0 && values[j - 1] == v {
+                run + 1
+            } else {
+                1
+            };
             if run > best_run {
                 (best, best_run) = (v, run);
             }
@@ -295,14 +300,24 @@ mod tests {
     fn chinese_is_shingled_by_characters_and_english_by_words() {
         assert_eq!(shingles("人工智能").len(), 2);
         assert_eq!(shingles("the draft is fine").len(), 3);
-        assert_eq!(shingles("第5条的AI服务").len(), 5, "digits and Latin words inside Chinese are tokens");
+        assert_eq!(
+            shingles("第5条的AI服务").len(),
+            5,
+            "digits and Latin words inside Chinese are tokens"
+        );
     }
 
     #[test]
     fn similarity_estimates_jaccard() {
         // Two sets of 300 shingles sharing 200: Jaccard 200 / 400 = 0.5.
-        let base: String = (0..302).map(|i| char::from_u32(0x4E00 + i).expect("han")).collect();
-        let other: String = base.chars().take(202).chain((0..100).map(|i| char::from_u32(0x6000 + i).expect("han"))).collect();
+        let base: String = (0..302)
+            .map(|i| char::from_u32(0x4E00 + i).expect("han"))
+            .collect();
+        let other: String = base
+            .chars()
+            .take(202)
+            .chain((0..100).map(|i| char::from_u32(0x6000 + i).expect("han")))
+            .collect();
         let s = similarity(&sig(&base), &sig(&other));
         assert!((s - 0.5).abs() < 0.15, "{s}");
         assert_eq!(similarity(&sig(&base), &sig(&base)), 1.0);
@@ -329,7 +344,8 @@ mod tests {
 
     #[test]
     fn the_representative_is_the_letter_most_copies_share() {
-        let letter = "建议删除第九条第二款，因为该款与个人信息保护法第十三条存在冲突，执行中会产生歧义。";
+        let letter =
+            "建议删除第九条第二款，因为该款与个人信息保护法第十三条存在冲突，执行中会产生歧义。";
         let texts = [
             format!("我是一名律师。{letter}"),
             letter.to_owned(),

@@ -231,9 +231,7 @@ struct Found {
 /// computed cluster keeps the id of the stored cluster most of its members were in (the larger
 /// computed clusters choose first); the others get new ids.
 fn store(conn: &mut DbConnection, consultation_id: i32, clusters: &[Found]) -> Result<(), DbError> {
-    let old: HashMap<i32, i32> = q::memberships(conn, consultation_id)?
-        .into_iter()
-        .collect();
+    let old: HashMap<i32, i32> = q::memberships(conn, consultation_id)?.into_iter().collect();
     let mut order: Vec<usize> = (0..clusters.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(clusters[i].members.len()));
     let mut kept: HashMap<i32, usize> = HashMap::new();
@@ -255,7 +253,11 @@ fn store(conn: &mut DbConnection, consultation_id: i32, clusters: &[Found]) -> R
         }
     }
     let gone: Vec<i32> = {
-        let mut ids: Vec<i32> = old.values().copied().filter(|c| !kept.contains_key(c)).collect();
+        let mut ids: Vec<i32> = old
+            .values()
+            .copied()
+            .filter(|c| !kept.contains_key(c))
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -277,7 +279,9 @@ fn store(conn: &mut DbConnection, consultation_id: i32, clusters: &[Found]) -> R
     for (&c, &i) in &kept {
         q::update_cluster(conn, c, &clusters[i].values)?;
     }
-    let fresh: Vec<usize> = (0..clusters.len()).filter(|&i| id_of[i].is_none()).collect();
+    let fresh: Vec<usize> = (0..clusters.len())
+        .filter(|&i| id_of[i].is_none())
+        .collect();
     let rows: Vec<ClusterValues> = fresh.iter().map(|&i| clusters[i].values.clone()).collect();
     let by_representative: HashMap<i32, i32> = q::insert_clusters(conn, &rows)?
         .into_iter()
@@ -290,9 +294,7 @@ fn store(conn: &mut DbConnection, consultation_id: i32, clusters: &[Found]) -> R
     }
     let mut members: Vec<(i32, i32)> = Vec::new();
     for (i, c) in clusters.iter().enumerate() {
-        let id = id_of[i].ok_or_else(|| {
-            DbError::Query(diesel::result::Error::NotFound)
-        })?;
+        let id = id_of[i].ok_or_else(|| DbError::Query(diesel::result::Error::NotFound))?;
         members.extend(
             c.members
                 .iter()

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod campaigns;
 pub mod comments;
 pub mod ctx;
 pub mod errors;
@@ -104,6 +105,7 @@ pub fn serve(
             .configure(accounts::routes)
             .configure(comments::routes)
             .configure(moderation::routes)
+            .configure(campaigns::routes)
             .configure(organizations::routes)
             .configure(admin::routes)
             .configure(health::routes)

@@ -364,3 +364,24 @@ general-title = 对征求意见稿的整体意见
 general-intro = 不针对某一条文的意见，例如对立法目的、整体结构或遗漏事项的看法，请在这里发表。
 general-none = 暂无整体意见。
 general-closed = 征求意见期外不能发表意见。
+
+## Campaigns: clusters of near-identical comments (drafters only)
+campaigns-title = 相同意见汇总
+campaigns-intro = 内容基本相同的意见（格式信函、复制粘贴、批量提交）在这里合并显示，每组注明条数、代表性文本、提交者类型和提交时间；每一条意见仍单独保存和统计，可点击查看全部成员。
+campaigns-drafters-only = 只有本征求意见的起草人可以访问此页面。
+campaigns-bad-page = 页码无效。
+campaigns-not-yet = 尚未进行相同意见分析，系统每分钟检查一次新意见。
+campaigns-empty = 没有发现内容基本相同的意见。
+campaigns-overview-clusters = 共 { $n } 组相同意见，
+campaigns-overview-clustered = 涉及 { $n } 条意见；
+campaigns-overview-read = 最近一次分析了 { $n } 条意见，
+campaigns-overview-at = 分析时间：
+campaigns-size = { $n } 条基本相同的意见
+campaigns-span = 提交时间
+campaigns-representative = 代表性文本
+campaigns-by-type = 提交者类型
+campaigns-members = 全部成员
+campaigns-author = 提交者
+campaigns-similarity = 相似度
+campaigns-text = 内容
+campaigns-pages = 分页
