@@ -276,8 +276,20 @@ fn store(conn: &mut DbConnection, consultation_id: i32, clusters: &[Found]) -> R
         .collect();
     q::delete_members(conn, &moved)?;
     q::delete_clusters(conn, &gone)?;
+    // Most clusters stay as they were when a few comments arrive: only changed ones are written.
+    let stored: HashMap<i32, q::ClusterRow> = q::clusters_of(conn, consultation_id)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     for (&c, &i) in &kept {
-        q::update_cluster(conn, c, &clusters[i].values)?;
+        let v = &clusters[i].values;
+        let same = stored.get(&c).is_some_and(|r| {
+            (r.representative_id, r.size, r.first_at, r.last_at)
+                == (v.representative_id, v.size, v.first_at, v.last_at)
+        });
+        if !same {
+            q::update_cluster(conn, c, v)?;
+        }
     }
     let fresh: Vec<usize> = (0..clusters.len())
         .filter(|&i| id_of[i].is_none())

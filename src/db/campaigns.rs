@@ -139,6 +139,14 @@ pub fn memberships(conn: &mut DbConnection, consultation_id: i32) -> QueryResult
         .load(conn)
 }
 
+/// Every cluster of a consultation.
+pub fn clusters_of(conn: &mut DbConnection, consultation_id: i32) -> QueryResult<Vec<ClusterRow>> {
+    campaign_clusters::table
+        .filter(campaign_clusters::consultation_id.eq(consultation_id))
+        .select(ClusterRow::as_select())
+        .load(conn)
+}
+
 /// Removes clusters (their members with them).
 pub fn delete_clusters(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<()> {
     for chunk in ids.chunks(CHUNK) {

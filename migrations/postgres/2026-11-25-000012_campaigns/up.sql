@@ -1,3 +1,7 @@
+-- Clustering reads a consultation's comments in id order, a batch at a time: without this index
+-- each batch would sort every remaining comment of the consultation again.
+CREATE INDEX comments_consultation_id ON comments (consultation_id, id);
+
 -- Clusters of near-identical comments (campaigns) per consultation, found by `yijian
 -- cluster-comments` or the background job. Only clusters of two or more comments are stored; a
 -- comment belongs to at most one. size, first_at and last_at are kept by the job so that the
