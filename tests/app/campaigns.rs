@@ -202,3 +202,56 @@ on_both_backends! {
         assert_eq!(admin.get("/c/no-such-consultation/campaigns").await.0, 404);
     }
 }
+
+fn yijian(dir: &std::path::Path, database_url: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yijian"))
+        .current_dir(dir)
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("yijian runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn cluster_comments_and_bench_clusters_run_from_the_command_line() {
+    let test_db = crate::harness::TestDb::sqlite();
+    let url = test_db.url_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    yijian(dir.path(), &url, &["seed-demo", "--comments", "300"]);
+    let first = yijian(dir.path(), &url, &["cluster-comments"]);
+    assert!(
+        first.contains("clustered 1 consultations: 300 comments"),
+        "{first}"
+    );
+    let second = yijian(dir.path(), &url, &["cluster-comments"]);
+    assert!(second.contains("clustered 0 consultations"), "{second}");
+
+    let bench_db = dir.path().join("bench.db");
+    let bench = yijian(
+        dir.path(),
+        &url,
+        &[
+            "bench",
+            "clusters",
+            "--comments",
+            "400",
+            "--added",
+            "20",
+            "--database-url",
+            &bench_db.to_string_lossy(),
+        ],
+    );
+    let counts: Vec<&str> = bench
+        .lines()
+        .filter(|l| l.starts_with("from scratch") || l.starts_with("+20"))
+        .filter_map(|l| l.split_whitespace().rev().nth(6))
+        .collect();
+    assert_eq!(counts, ["400", "420"], "{bench}");
+}
