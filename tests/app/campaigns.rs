@@ -121,6 +121,13 @@ on_both_backends! {
         assert_eq!(first.consultations, 1);
         assert_eq!((first.totals.clusters, first.totals.clustered), (1, copies.len()));
         assert_eq!(cluster(&app).await.consultations, 0, "nothing changed, nothing is clustered again");
+        let stale = db::run(&app.pool, |conn| {
+            let c = db::consultations::by_slug(conn, SLUG)?.expect("demo");
+            campaigns::cluster_consultation(conn, c.id, None, Utc::now().naive_utc())
+        })
+        .await
+        .expect("runs");
+        assert!(stale.is_none(), "a run that began before another instance stored its result writes nothing");
 
         let drafter = verified(&app, "drafter@example.gov.cn", "government").await;
         grant_drafter(&app, "drafter@example.gov.cn").await;

@@ -17,9 +17,13 @@ CREATE TABLE campaign_clusters (
 );
 CREATE INDEX campaign_clusters_consultation ON campaign_clusters (consultation_id, size);
 
+-- No foreign keys here: checking them made inserting memberships 15 times slower on PostgreSQL
+-- (4.4 s instead of 0.28 s per 100,000 rows), and the job keeps the table consistent itself: it
+-- deletes a cluster's members with the cluster, and a comment that disappears (the application
+-- deletes none) leaves its cluster at the next run.
 CREATE TABLE campaign_members (
-    comment_id INTEGER PRIMARY KEY NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
-    cluster_id INTEGER NOT NULL REFERENCES campaign_clusters (id) ON DELETE CASCADE
+    comment_id INTEGER PRIMARY KEY NOT NULL,
+    cluster_id INTEGER NOT NULL
 );
 CREATE INDEX campaign_members_cluster ON campaign_members (cluster_id);
 
