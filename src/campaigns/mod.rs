@@ -434,13 +434,18 @@ pub struct Clusterer {
 }
 
 impl Clusterer {
-    /// Starts the task on the current runtime; its first run is one interval after the start.
+    /// Starts the task on the current runtime; its first run is a minute after the start.
     pub fn start(pool: DbPool) -> Self {
+        Self::start_every(pool, EVERY)
+    }
+
+    /// Starts the task with runs `every` apart, the first one `every` after the start.
+    pub fn start_every(pool: DbPool, every: Duration) -> Self {
         let (stop, mut stopped) = watch::channel(());
         let task = tokio::spawn(async move {
             loop {
                 // Either a stop or a dropped handle ends the wait early, and the loop with it.
-                if tokio::time::timeout(EVERY, stopped.changed()).await.is_ok() {
+                if tokio::time::timeout(every, stopped.changed()).await.is_ok() {
                     return;
                 }
                 let now = chrono::Utc::now().naive_utc();

@@ -262,3 +262,25 @@ fn cluster_comments_and_bench_clusters_run_from_the_command_line() {
         .collect();
     assert_eq!(counts, ["400", "420"], "{bench}");
 }
+
+on_both_backends! {
+    async fn the_background_task_clusters_new_comments_on_its_own(app) {
+        app.seed_demo().await;
+        let task = campaigns::Clusterer::start_every(app.pool.clone(), std::time::Duration::from_millis(50));
+        for i in 0..3 {
+            let b = verified(&app, &format!("wave{i}@example.com"), "citizen").await;
+            post(&b, LETTER).await;
+        }
+        let admin = crate::admin::admin(&app).await;
+        let mut page = String::new();
+        for _ in 0..100 {
+            page = admin.get(CAMPAIGNS).await.1;
+            if page.contains("3 条基本相同的意见") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        task.stop().await;
+        assert!(page.contains("3 条基本相同的意见"), "{page}");
+    }
+}
