@@ -84,6 +84,7 @@ impl Application {
             pool: pool.clone(),
             config,
             secret,
+            pages: web::page_cache::PageCache::default(),
         };
         let server = web::serve(listener, state, workers, fixed)?;
         Ok(Self {

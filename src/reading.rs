@@ -194,3 +194,65 @@ pub fn article(
         next,
     }))
 }
+
+/// A chapter or section (章/节) with every article under it, for reading a draft part by part.
+#[derive(Clone, Debug)]
+pub struct DivisionView {
+    /// Consultation and versions.
+    pub shown: Shown,
+    /// The division shown.
+    pub division: Division,
+    /// The divisions enclosing it, outermost first.
+    pub enclosing: Vec<Division>,
+    /// Its articles and nested divisions, in document order.
+    pub sections: Vec<Section<Article>>,
+    /// The division of the authoritative version that comments attach to (the shown one may
+    /// belong to a translation).
+    pub original_id: i32,
+}
+
+/// Loads the division at `position` of consultation `slug`.
+pub fn division(
+    conn: &mut DbConnection,
+    slug: &str,
+    position: i32,
+    locale: Locale,
+) -> Result<Option<DivisionView>, DbError> {
+    let Some(shown) = shown(conn, slug, locale)? else {
+        return Ok(None);
+    };
+    let version_id = shown.displayed().id;
+    let all = db::drafts::divisions(conn, version_id)?;
+    let Some(at) = all.iter().position(|d| d.position == position) else {
+        return Ok(None);
+    };
+    let division = all[at].clone();
+    // The division runs until the next one that is not nested inside it.
+    let inside = |d: &Division| {
+        drafts::chain(&all, d.parent_id)
+            .iter()
+            .any(|p| p.id == division.id)
+    };
+    let nested: Vec<Division> = all[at..]
+        .iter()
+        .take_while(|d| d.id == division.id || inside(d))
+        .cloned()
+        .collect();
+    let end = all.get(at + nested.len()).map_or(i32::MAX, |d| d.position);
+    let articles = db::drafts::articles_between(conn, version_id, position, end)?;
+    let original_id = if shown.translation.is_some() {
+        match db::drafts::division_ref(conn, shown.original.id, position)? {
+            Some((id, _)) => id,
+            None => return Ok(None),
+        }
+    } else {
+        division.id
+    };
+    Ok(Some(DivisionView {
+        enclosing: drafts::chain(&all, division.parent_id),
+        sections: drafts::outline(&nested, articles),
+        division,
+        shown,
+        original_id,
+    }))
+}

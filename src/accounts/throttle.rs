@@ -100,7 +100,40 @@ pub fn hit(
     now: NaiveDateTime,
 ) -> Result<Hit, DbError> {
     let key = key(policy, subject);
-    let row = match throttles::get(conn, &key)? {
+    let current = throttles::get(conn, &key)?;
+    record(conn, policy, key, current, now)
+}
+
+/// [`check`] then [`hit`] with one read of the counter, for the paths that count every attempt
+/// they allow (posting a comment), where each round trip to the database shows in the throughput.
+pub fn check_and_hit(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    subject: &str,
+    now: NaiveDateTime,
+) -> Result<Hit, ThrottleError> {
+    let key = key(policy, subject);
+    let current = throttles::get(conn, &key)?;
+    if let Some(ThrottleRow {
+        locked_until: Some(until),
+        ..
+    }) = current
+        && until > now
+    {
+        return Err(ThrottleError::Throttled(Throttled { until }));
+    }
+    Ok(record(conn, policy, key, current, now)?)
+}
+
+/// Stores the counter after one more event, given its current row.
+fn record(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    key: String,
+    current: Option<ThrottleRow>,
+    now: NaiveDateTime,
+) -> Result<Hit, DbError> {
+    let row = match current {
         Some(row)
             if row.window_start + policy.window > now
                 && row.locked_until.is_none_or(|u| u <= now) =>

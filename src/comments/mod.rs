@@ -107,8 +107,10 @@ pub struct Comment {
     pub id: i32,
     /// The receipt's tracking number.
     pub tracking: String,
-    /// The article it is about (`None`: the draft as a whole).
+    /// The article it is about (`None`: a chapter or the draft as a whole).
     pub article_id: Option<i32>,
+    /// The chapter or section (章/节) it is about, if any.
+    pub division_id: Option<i32>,
     /// The comment it answers.
     pub parent_id: Option<i32>,
     /// The author's account, unless deleted.
@@ -163,6 +165,7 @@ impl TryFrom<CommentRow> for Comment {
             id: r.id,
             tracking: r.tracking,
             article_id: r.article_id,
+            division_id: r.division_id,
             parent_id: r.parent_id,
             author_id: r.author_id,
             author_name: r.author_name,
@@ -338,6 +341,17 @@ impl From<ThrottleError> for CommentError {
     }
 }
 
+/// What a comment is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The draft as a whole.
+    Draft,
+    /// A chapter or section (章/节), by its place in the document.
+    Division(i32),
+    /// An article, by number.
+    Article(i32),
+}
+
 /// What was recorded.
 #[derive(Clone, Debug)]
 pub struct Posted {
@@ -345,8 +359,8 @@ pub struct Posted {
     pub tracking: String,
 }
 
-/// Records a comment on article `number` of consultation `slug` (or on the whole draft when
-/// `number` is `None`), and queues its receipt mail, in one transaction.
+/// Records a comment on `target` in consultation `slug` and queues its receipt mail, in one
+/// transaction.
 #[expect(
     clippy::too_many_arguments,
     reason = "one call site; a struct would only rename them"
@@ -354,7 +368,7 @@ pub struct Posted {
 pub fn post(
     conn: &mut DbConnection,
     slug: &str,
-    number: Option<i32>,
+    target: Target,
     comment: &ValidComment,
     files: &[attachments::Stored],
     author: &User,
@@ -365,105 +379,155 @@ pub fn post(
     if !author.is_verified() {
         return Err(CommentError::Unverified);
     }
-    db::transaction(conn, |conn| {
-        let consultation = db::consultations::by_slug(conn, slug)?.ok_or(CommentError::NotFound)?;
-        let status = consultation.status(now);
-        if status != Status::Open {
-            return Err(CommentError::NotOpen(status));
-        }
-        let version_id = consultation
-            .current_version_id
-            .ok_or(CommentError::NotFound)?;
-        let (article_id, article_label) = match number {
-            Some(n) => {
-                let a =
-                    db::drafts::article_ref(conn, version_id, n)?.ok_or(CommentError::NotFound)?;
-                (Some(a.0), a.1)
-            }
-            None => (None, String::new()),
-        };
-        let parent_id = match &comment.reply_to {
-            Some(t) => {
-                let parent =
-                    q::by_tracking(conn, &tracking::normalize(t).ok_or(CommentError::NotFound)?)?
-                        .ok_or(CommentError::NotFound)?;
-                if parent.consultation_id != consultation.id || parent.article_id != article_id {
-                    return Err(CommentError::WrongThread);
-                }
-                Some(parent.id)
-            }
-            None => None,
-        };
-        let hash = content_hash(slug, &article_label, comment);
-        if let Some(existing) =
-            q::duplicate_of(conn, author.id, consultation.id, article_id, &hash)?
-        {
-            return Err(CommentError::Duplicate(existing));
-        }
-        throttle::check(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
-        throttle::hit(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
-        let dispute = Token::generate();
-        // 40 random bits: at a million comments a repeat becomes likely, so draw until unused.
-        let tracking = loop {
-            let t = tracking::generate(now);
-            if q::by_tracking(conn, &t)?.is_none() {
-                break t;
-            }
-        };
-        let comment_id = q::insert(
-            conn,
-            &NewCommentRow {
-                tracking: &tracking,
-                consultation_id: consultation.id,
-                version_id,
-                article_id,
-                parent_id,
-                author_id: Some(author.id),
-                author_name: &author.display_name,
-                stakeholder_type: author.stakeholder_type.as_str(),
-                organization_name: organization.as_deref(),
-                stance: comment.stance.map(Stance::as_str),
-                body: &comment.body,
-                proposed_text: comment.proposed_text.as_deref(),
-                visibility: comment.visibility.as_str(),
-                state: CommentState::Published.as_str(),
-                content_hash: &hash,
-                dispute_token_hash: &dispute.hash,
-                endorsements: 0,
-                created_at: now,
-            },
-        )?;
-        if comment.visibility != Visibility::Drafters {
-            let text = search::comment_text(&comment.body, comment.proposed_text.as_deref());
-            search::index_document(conn, DocKind::Comment, comment_id, &text)?;
-        }
-        for f in files {
-            let size = i64::try_from(f.size).unwrap_or(i64::MAX);
-            db::attachments::insert(
+    // A tracking number has 40 random bits: at a million comments a repeat becomes likely. Rather
+    // than look each new number up first (a round trip on every post), the unique index refuses a
+    // repeat and the whole transaction runs again with fresh numbers.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let result = db::transaction(conn, |conn| {
+            record(
                 conn,
-                comment_id,
-                &f.sha256,
-                size,
-                f.kind.mime(),
-                &f.file_name,
+                slug,
+                target,
+                comment,
+                files,
+                author,
+                organization.as_deref(),
+                base_url,
                 now,
-            )?;
+            )
+        });
+        match result {
+            Err(CommentError::Db(DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )))) if attempts < 3 => continue,
+            other => return other,
         }
-        let receipt = mails::Receipt {
-            user: author,
-            consultation_title: consultation.title_in(author.locale),
-            article_label: &article_label,
+    }
+}
+
+/// The transaction of [`post`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the arguments of post, passed through"
+)]
+fn record(
+    conn: &mut DbConnection,
+    slug: &str,
+    target: Target,
+    comment: &ValidComment,
+    files: &[attachments::Stored],
+    author: &User,
+    organization: Option<&str>,
+    base_url: &url::Url,
+    now: NaiveDateTime,
+) -> Result<Posted, CommentError> {
+    let consultation = db::consultations::by_slug(conn, slug)?.ok_or(CommentError::NotFound)?;
+    let status = consultation.status(now);
+    if status != Status::Open {
+        return Err(CommentError::NotOpen(status));
+    }
+    let version_id = consultation
+        .current_version_id
+        .ok_or(CommentError::NotFound)?;
+    let (article_id, division_id, article_label) = match target {
+        Target::Article(n) => {
+            let (id, label) =
+                db::drafts::article_ref(conn, version_id, n)?.ok_or(CommentError::NotFound)?;
+            (Some(id), None, label)
+        }
+        Target::Division(p) => {
+            let (id, label) =
+                db::drafts::division_ref(conn, version_id, p)?.ok_or(CommentError::NotFound)?;
+            (None, Some(id), label)
+        }
+        Target::Draft => (None, None, String::new()),
+    };
+    let parent_id = match &comment.reply_to {
+        Some(t) => {
+            let parent =
+                q::by_tracking(conn, &tracking::normalize(t).ok_or(CommentError::NotFound)?)?
+                    .ok_or(CommentError::NotFound)?;
+            if parent.consultation_id != consultation.id
+                || parent.article_id != article_id
+                || parent.division_id != division_id
+            {
+                return Err(CommentError::WrongThread);
+            }
+            Some(parent.id)
+        }
+        None => None,
+    };
+    let hash = content_hash(slug, &article_label, comment);
+    if let Some(existing) = q::duplicate_of(
+        conn,
+        author.id,
+        consultation.id,
+        article_id,
+        division_id,
+        &hash,
+    )? {
+        return Err(CommentError::Duplicate(existing));
+    }
+    throttle::check_and_hit(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
+    let dispute = Token::generate();
+    let tracking = tracking::generate(now);
+    let comment_id = q::insert(
+        conn,
+        &NewCommentRow {
             tracking: &tracking,
+            consultation_id: consultation.id,
+            version_id,
+            article_id,
+            parent_id,
+            author_id: Some(author.id),
+            author_name: &author.display_name,
+            stakeholder_type: author.stakeholder_type.as_str(),
+            organization_name: organization,
+            stance: comment.stance.map(Stance::as_str),
+            body: &comment.body,
+            proposed_text: comment.proposed_text.as_deref(),
+            visibility: comment.visibility.as_str(),
+            state: CommentState::Published.as_str(),
             content_hash: &hash,
-            stance: comment.stance,
-            visibility: comment.visibility,
-            posted_at: now,
-            receipt_url: link(base_url, &format!("/receipt/{tracking}"), None),
-            dispute_url: link(base_url, "/dispute", Some(&dispute.plain)),
-        };
-        mail::enqueue(conn, &receipt.render(), now)?;
-        Ok(Posted { tracking })
-    })
+            dispute_token_hash: &dispute.hash,
+            endorsements: 0,
+            created_at: now,
+            division_id,
+        },
+    )?;
+    if comment.visibility != Visibility::Drafters {
+        let text = search::comment_text(&comment.body, comment.proposed_text.as_deref());
+        search::index_document(conn, DocKind::Comment, comment_id, &text)?;
+    }
+    for f in files {
+        let size = i64::try_from(f.size).unwrap_or(i64::MAX);
+        db::attachments::insert(
+            conn,
+            comment_id,
+            &f.sha256,
+            size,
+            f.kind.mime(),
+            &f.file_name,
+            now,
+        )?;
+    }
+    let receipt = mails::Receipt {
+        user: author,
+        consultation_title: consultation.title_in(author.locale),
+        article_label: &article_label,
+        tracking: &tracking,
+        content_hash: &hash,
+        stance: comment.stance,
+        visibility: comment.visibility,
+        posted_at: now,
+        receipt_url: link(base_url, &format!("/receipt/{tracking}"), None),
+        dispute_url: link(base_url, "/dispute", Some(&dispute.plain)),
+    };
+    mail::enqueue(conn, &receipt.render(), now)?;
+    Ok(Posted { tracking })
 }
 
 fn link(base: &url::Url, path: &str, token: Option<&str>) -> String {
@@ -487,6 +551,8 @@ pub struct ReceiptView {
     pub consultation: crate::consultations::Consultation,
     /// Number and label of the article, when the comment is about one.
     pub article: Option<(i32, String)>,
+    /// Position and label of the chapter or section, when the comment is about one.
+    pub division: Option<(i32, String)>,
 }
 
 /// Loads the receipt for `tracking`.
@@ -509,7 +575,12 @@ pub fn receipt(
         Some(id) => db::drafts::article_number_label(conn, id)?,
         None => None,
     };
+    let division = match comment.division_id {
+        Some(id) => db::drafts::division_position_label(conn, id)?,
+        None => None,
+    };
     Ok(Some(ReceiptView {
+        division,
         slug: consultation.slug.clone(),
         consultation,
         article,

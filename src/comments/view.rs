@@ -182,13 +182,15 @@ pub fn for_article(
     })
 }
 
-/// The newest comments on the draft as a whole (one page), for the consultation's front page.
-pub fn for_draft(
+/// The newest comments on the draft as a whole, or on one of its divisions (one page), for the
+/// consultation's front page and the chapter pages.
+pub fn for_part(
     conn: &mut DbConnection,
     consultation_id: i32,
+    division_id: Option<i32>,
     drafters_view: bool,
 ) -> Result<Vec<Comment>, DbError> {
-    q::draft_level(conn, consultation_id, drafters_view, PAGE_SIZE)?
+    q::draft_level(conn, consultation_id, division_id, drafters_view, PAGE_SIZE)?
         .into_iter()
         .map(Comment::try_from)
         .collect()

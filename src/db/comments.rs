@@ -48,6 +48,8 @@ pub struct CommentRow {
     pub hidden_at: Option<NaiveDateTime>,
     /// When it was posted.
     pub created_at: NaiveDateTime,
+    /// Chapter or section (章/节) it is about, if any.
+    pub division_id: Option<i32>,
 }
 
 /// What a new comment stores.
@@ -93,6 +95,8 @@ pub struct NewCommentRow<'a> {
     pub endorsements: i32,
     /// Posting time.
     pub created_at: NaiveDateTime,
+    /// Chapter or section.
+    pub division_id: Option<i32>,
 }
 
 /// Stores a comment and returns its id.
@@ -119,6 +123,7 @@ pub fn duplicate_of(
     author_id: i32,
     consultation_id: i32,
     article_id: Option<i32>,
+    division_id: Option<i32>,
     content_hash: &str,
 ) -> QueryResult<Option<String>> {
     let mut query = comments::table
@@ -130,6 +135,10 @@ pub fn duplicate_of(
     query = match article_id {
         Some(a) => query.filter(comments::article_id.eq(a)),
         None => query.filter(comments::article_id.is_null()),
+    };
+    query = match division_id {
+        Some(d) => query.filter(comments::division_id.eq(d)),
+        None => query.filter(comments::division_id.is_null()),
     };
     query.first(conn).optional()
 }
@@ -270,6 +279,7 @@ pub fn article_page(
 pub fn draft_level(
     conn: &mut DbConnection,
     consultation_id: i32,
+    division_id: Option<i32>,
     drafters_view: bool,
     limit: i64,
 ) -> QueryResult<Vec<CommentRow>> {
@@ -278,7 +288,7 @@ pub fn draft_level(
     } else {
         vec!["drafters"]
     };
-    comments::table
+    let query = comments::table
         .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::article_id.is_null())
         .filter(comments::parent_id.is_null())
@@ -286,7 +296,12 @@ pub fn draft_level(
         .order((comments::created_at.desc(), comments::id.desc()))
         .limit(limit)
         .select(CommentRow::as_select())
-        .load(conn)
+        .into_boxed();
+    match division_id {
+        Some(d) => query.filter(comments::division_id.eq(d)),
+        None => query.filter(comments::division_id.is_null()),
+    }
+    .load(conn)
 }
 
 /// Replies to any of `parents`, oldest first.

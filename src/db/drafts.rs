@@ -303,6 +303,51 @@ pub fn article_ref(
         .optional()
 }
 
+/// Id and label of the division at `position` in a version.
+pub fn division_ref(
+    conn: &mut DbConnection,
+    version_id: i32,
+    position: i32,
+) -> QueryResult<Option<(i32, String)>> {
+    divisions::table
+        .filter(divisions::version_id.eq(version_id))
+        .filter(divisions::position.eq(position))
+        .select((divisions::id, divisions::label))
+        .first(conn)
+        .optional()
+}
+
+/// Position and label of the division with this id.
+pub fn division_position_label(
+    conn: &mut DbConnection,
+    id: i32,
+) -> QueryResult<Option<(i32, String)>> {
+    divisions::table
+        .find(id)
+        .select((divisions::position, divisions::label))
+        .first(conn)
+        .optional()
+}
+
+/// The articles of a version placed strictly between two positions, with their text.
+pub fn articles_between(
+    conn: &mut DbConnection,
+    version_id: i32,
+    after: i32,
+    before: i32,
+) -> QueryResult<Vec<Article>> {
+    Ok(articles::table
+        .filter(articles::version_id.eq(version_id))
+        .filter(articles::position.gt(after))
+        .filter(articles::position.lt(before))
+        .order(articles::position)
+        .select((head_columns(), articles::body, articles::stable_key))
+        .load::<ArticleRow>(conn)?
+        .into_iter()
+        .map(to_article)
+        .collect())
+}
+
 /// Number and label of the article with this id.
 pub fn article_number_label(
     conn: &mut DbConnection,

@@ -16,7 +16,7 @@ pub mod search;
 pub mod settings;
 pub mod throttles;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -37,6 +37,32 @@ pub enum DbConnection {
     Postgresql(PgConnection),
     /// SQLite, the embedded default.
     Sqlite(SqliteConnection),
+}
+
+/// How long a pooled connection may go without a liveness probe. Probing at every check-out costs
+/// one round trip per request; probing at most this often still replaces a connection whose server
+/// went away (restart, failover, `pg_terminate_backend`) within a second, after at most a few
+/// requests answered 503.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A connection as the pool keeps it: the connection and when it was last known to be alive.
+pub struct Pooled {
+    conn: DbConnection,
+    probed_at: Instant,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
 }
 
 /// The shared pool of connections.
@@ -111,20 +137,33 @@ pub fn establish(url: &DatabaseUrl) -> diesel::ConnectionResult<DbConnection> {
 }
 
 impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        establish(&self.url).map_err(r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            probed_at: Instant::now(),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        if pooled.probed_at.elapsed() < PROBE_INTERVAL {
+            return Ok(());
+        }
+        pooled
+            .conn
+            .batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)?;
+        pooled.probed_at = Instant::now();
+        Ok(())
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(
+            &mut pooled.conn,
+        )
     }
 }
 

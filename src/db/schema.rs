@@ -207,6 +207,7 @@ diesel::table! {
         hidden_reason -> Nullable<Text>,
         hidden_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        division_id -> Nullable<Integer>,
     }
 }
 

@@ -646,6 +646,7 @@ impl Generator {
                 dispute_token_hash: &g.dispute_token_hash,
                 endorsements: i32::try_from(g.endorsers.len()).unwrap_or(i32::MAX),
                 created_at: g.created_at,
+                division_id: None,
             },
             hidden_reason: g.hidden.map(|(reason, _)| reason),
             hidden_at: g.hidden.map(|(_, at)| at),

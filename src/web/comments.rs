@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 use super::accounts::FormErrors;
 use super::errors::WebError;
-use super::pages::{CommentQuery, article_page, consultation_page};
+use super::pages::{CommentQuery, article_page, consultation_page, division_page};
 use super::session::{self, CurrentUser, Form};
 use super::{AppState, ctx::Ctx, render};
 use crate::comments::attachments::{self, AttachmentError, Stored, Upload};
-use crate::comments::{self, CommentError, CommentInput, ReceiptView};
+use crate::comments::{self, CommentError, CommentInput, ReceiptView, Target};
 use crate::db;
 use crate::roles::{self, Role};
 use crate::validation::FieldError;
@@ -176,7 +176,7 @@ async fn create(
         Ok(comments::post(
             conn,
             &post_slug,
-            Some(number),
+            Target::Article(number),
             &post_valid,
             &files,
             &user,
@@ -212,19 +212,58 @@ async fn create_general(
     slug: web::Path<String>,
     Form(input): Form<CommentInput>,
 ) -> Result<HttpResponse, WebError> {
-    let slug = slug.into_inner();
+    create_on_part(state, ctx, user, slug.into_inner(), Target::Draft, input).await
+}
+
+/// A comment on a chapter or section as a whole, posted from its page.
+#[post("/c/{slug}/d/{position}/comments")]
+async fn create_on_division(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<(String, i32)>,
+    Form(input): Form<CommentInput>,
+) -> Result<HttpResponse, WebError> {
+    let (slug, position) = path.into_inner();
+    create_on_part(state, ctx, user, slug, Target::Division(position), input).await
+}
+
+/// Posts a comment (no proposed text, no reply, no files) on the draft or one of its divisions.
+async fn create_on_part(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: crate::accounts::User,
+    slug: String,
+    target: Target,
+    input: CommentInput,
+) -> Result<HttpResponse, WebError> {
     let input = CommentInput {
         proposed_text: String::new(),
         reply_to: String::new(),
         ..input
+    };
+    let rerender = |ctx, form: (CommentInput, FormErrors)| {
+        let state = state.clone();
+        let slug = slug.clone();
+        async move {
+            match target {
+                Target::Division(p) => render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &division_page(&state, ctx, slug, p, Some(form)).await?,
+                ),
+                _ => render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &consultation_page(&state, ctx, slug, Some(form)).await?,
+                ),
+            }
+        }
     };
     let valid = match input.validate() {
         Ok(v) => v,
         Err(errors) => {
             let mut form_errors = FormErrors::default();
             errors.into_iter().for_each(|e| form_errors.push(e));
-            let page = consultation_page(&state, ctx, slug, Some((input, form_errors))).await?;
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            return rerender(ctx, (input, form_errors)).await;
         }
     };
     let (organization, base_url, now, post_slug) = (
@@ -233,11 +272,11 @@ async fn create_general(
         state.now(),
         slug.clone(),
     );
-    let posted = db::run(&state.pool, move |conn| {
+    let result = db::run(&state.pool, move |conn| {
         Ok(comments::post(
             conn,
             &post_slug,
-            None,
+            target,
             &valid,
             &[],
             &user,
@@ -246,12 +285,29 @@ async fn create_general(
             now,
         ))
     })
-    .await?
-    .map_err(comment_error)?;
-    Ok(state.redirect_with_flash(
-        format!("/c/{slug}#c-{}", posted.tracking),
-        "flash-comment-posted",
-    ))
+    .await?;
+    match result {
+        Ok(posted) => {
+            let page = match target {
+                Target::Division(p) => format!("/c/{slug}/d/{p}"),
+                _ => format!("/c/{slug}"),
+            };
+            Ok(state.redirect_with_flash(
+                format!("{page}#c-{}", posted.tracking),
+                "flash-comment-posted",
+            ))
+        }
+        Err(CommentError::Duplicate(tracking)) => {
+            let mut form_errors = FormErrors::default();
+            form_errors.push(FieldError {
+                field: "body",
+                message: "comment-duplicate",
+                args: vec![("tracking", tracking)],
+            });
+            rerender(ctx, (input, form_errors)).await
+        }
+        Err(e) => Err(comment_error(e)),
+    }
 }
 
 /// Maps a comment operation's failure to the page the user sees.
@@ -296,9 +352,10 @@ pub async fn comment_location(state: &AppState, tracking: String) -> Result<Stri
     let found = db::run(&state.pool, move |conn| comments::receipt(conn, &tracking))
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(match &found.article {
-        Some((n, _)) => format!("/c/{}/a/{n}#c-{}", found.slug, found.comment.tracking),
-        None => format!("/c/{}#c-{}", found.slug, found.comment.tracking),
+    Ok(match (&found.article, &found.division) {
+        (Some((n, _)), _) => format!("/c/{}/a/{n}#c-{}", found.slug, found.comment.tracking),
+        (None, Some((p, _))) => format!("/c/{}/d/{p}#c-{}", found.slug, found.comment.tracking),
+        (None, None) => format!("/c/{}#c-{}", found.slug, found.comment.tracking),
     })
 }
 
@@ -440,6 +497,7 @@ async fn attachment(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)
         .service(create_general)
+        .service(create_on_division)
         .service(endorse)
         .service(receipt_page)
         .service(dispute_form)

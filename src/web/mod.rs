@@ -10,6 +10,7 @@ pub mod errors;
 pub mod health;
 pub mod moderation;
 pub mod organizations;
+pub mod page_cache;
 pub mod pages;
 pub mod search;
 pub mod session;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub config: Config,
     /// The key that signs tokens and cookies.
     pub secret: SecretKey,
+    /// Reading pages kept for anonymous readers.
+    pub pages: page_cache::PageCache,
 }
 
 impl AppState {
@@ -89,6 +92,7 @@ pub fn serve(
     fixed: Option<FixedRoute>,
 ) -> std::io::Result<Server> {
     let secure_cookies = state.secure_cookies();
+    let pages = state.pages.clone();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         let fixed = fixed.clone();
@@ -156,6 +160,25 @@ pub fn serve(
                             .map_err(actix_web::error::ErrorInternalServerError)?;
                     }
                     Ok(res)
+                }
+            })
+            .wrap_fn({
+                let pages = pages.clone();
+                move |req, srv| {
+                    let changes = req.method() == actix_web::http::Method::POST;
+                    let fut = srv.call(req);
+                    let pages = pages.clone();
+                    async move {
+                        let res = fut.await?;
+                        // Whatever a POST changed shows on the next read from this instance.
+                        if changes
+                            && !res.status().is_client_error()
+                            && !res.status().is_server_error()
+                        {
+                            pages.clear();
+                        }
+                        Ok(res)
+                    }
                 }
             })
             .wrap_fn(|req, srv| {

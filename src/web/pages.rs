@@ -6,19 +6,19 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
 
+use super::AppState;
 use super::accounts::FormErrors;
 use super::ctx::Ctx;
 use super::errors::WebError;
-use super::{AppState, render};
+use super::page_cache::PageCache;
 use crate::accounts::StakeholderType;
 use crate::comments::view::{self as comment_view, ArticleComments, Filter, Sort};
 use crate::comments::{Comment, CommentInput, Stance, Visibility, diff};
 use crate::consultations::{Consultation, ListFilter, RiskTier, Status};
 use crate::db;
 use crate::drafts::{Article, Section};
-use crate::reading::{self, ArticleView, Overview};
+use crate::reading::{self, ArticleView, DivisionView, Overview};
 use crate::roles::{self, Role};
 
 /// What the list's filter form sends.
@@ -94,21 +94,25 @@ async fn index(
     })
 }
 
-#[derive(Template)]
-#[template(path = "consultation.html")]
-pub struct ConsultationPage {
-    ctx: Ctx,
-    o: Overview,
-    status: Status,
-    general: Vec<Comment>,
+/// The comments on the draft as a whole or on one chapter, with the form to add one.
+pub struct PartComments {
+    /// The newest comments.
+    comments: Vec<Comment>,
     access: CommentAccess,
     form: CommentInput,
     errors: FormErrors,
+    /// Where the form posts.
+    action: String,
+    /// Where to come back after logging in.
+    here: String,
+    title_key: &'static str,
+    intro_key: &'static str,
+    none_key: &'static str,
     stances: &'static [Stance],
     visibilities: &'static [Visibility],
 }
 
-impl ConsultationPage {
+impl PartComments {
     fn stance_checked(&self, s: &Stance) -> bool {
         self.form.stance == s.as_str()
     }
@@ -121,6 +125,15 @@ impl ConsultationPage {
     fn visibility_key(&self, v: &Visibility) -> &'static str {
         visibility_key(*v)
     }
+}
+
+#[derive(Template)]
+#[template(path = "consultation.html")]
+pub struct ConsultationPage {
+    ctx: Ctx,
+    o: Overview,
+    status: Status,
+    part: PartComments,
 }
 
 fn visibility_key(v: Visibility) -> &'static str {
@@ -140,6 +153,18 @@ fn access_for(ctx: &Ctx, status: Status) -> CommentAccess {
     }
 }
 
+/// Whether `viewer` drafts consultation `consultation_id`, and so reads drafters-only comments.
+fn drafts_it(
+    conn: &mut db::DbConnection,
+    consultation_id: i32,
+    viewer: Option<&crate::accounts::User>,
+) -> Result<bool, db::DbError> {
+    Ok(match viewer {
+        Some(u) => roles::holds(conn, consultation_id, u.id, Role::Drafter)?,
+        None => false,
+    })
+}
+
 /// Builds a consultation's front page; `form` carries a whole-draft comment that failed validation.
 pub async fn consultation_page(
     state: &AppState,
@@ -149,33 +174,116 @@ pub async fn consultation_page(
 ) -> Result<ConsultationPage, WebError> {
     let locale = ctx.locale;
     let viewer = ctx.user.clone();
-    let (o, general) = db::run(&state.pool, move |conn| {
+    let (o, comments) = db::run(&state.pool, move |conn| {
         let Some(o) = reading::overview(conn, &slug, locale)? else {
             return Ok(None);
         };
-        let drafters_view = match &viewer {
-            Some(u) => roles::holds(conn, o.shown.consultation.id, u.id, Role::Drafter)?,
-            None => false,
-        };
-        let general = comment_view::for_draft(conn, o.shown.consultation.id, drafters_view)?;
+        let id = o.shown.consultation.id;
+        let drafters_view = drafts_it(conn, id, viewer.as_ref())?;
+        let general = comment_view::for_part(conn, id, None, drafters_view)?;
         Ok(Some((o, general)))
     })
     .await?
     .ok_or(WebError::NotFound)?;
     let status = o.shown.consultation.status(state.now());
-    let access = access_for(&ctx, status);
     let (form, errors) = form.unwrap_or_default();
+    let slug = &o.shown.consultation.slug;
+    let part = PartComments {
+        comments,
+        access: access_for(&ctx, status),
+        form,
+        errors,
+        action: format!("/c/{slug}/comments"),
+        here: format!("/c/{slug}"),
+        title_key: "general-title",
+        intro_key: "general-intro",
+        none_key: "general-none",
+        stances: Stance::ALL,
+        visibilities: Visibility::ALL,
+    };
     Ok(ConsultationPage {
         ctx,
         o,
         status,
-        general,
-        access,
+        part,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "division.html")]
+pub struct DivisionPage {
+    ctx: Ctx,
+    v: DivisionView,
+    status: Status,
+    part: PartComments,
+}
+
+impl DivisionPage {
+    /// Heading level of an article: one below its division's heading (the page's own division
+    /// is the `h1`).
+    fn article_level(&self, s: &Section<Article>) -> usize {
+        (s.depth + 2).min(6)
+    }
+}
+
+/// Builds a chapter's page; `form` carries a comment on it that failed validation.
+pub async fn division_page(
+    state: &AppState,
+    ctx: Ctx,
+    slug: String,
+    position: i32,
+    form: Option<(CommentInput, FormErrors)>,
+) -> Result<DivisionPage, WebError> {
+    let locale = ctx.locale;
+    let viewer = ctx.user.clone();
+    let (v, comments) = db::run(&state.pool, move |conn| {
+        let Some(v) = reading::division(conn, &slug, position, locale)? else {
+            return Ok(None);
+        };
+        let id = v.shown.consultation.id;
+        let drafters_view = drafts_it(conn, id, viewer.as_ref())?;
+        let comments = comment_view::for_part(conn, id, Some(v.original_id), drafters_view)?;
+        Ok(Some((v, comments)))
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let status = v.shown.consultation.status(state.now());
+    let (form, errors) = form.unwrap_or_default();
+    let slug = &v.shown.consultation.slug;
+    let part = PartComments {
+        comments,
+        access: access_for(&ctx, status),
         form,
         errors,
+        action: format!("/c/{slug}/d/{position}/comments"),
+        here: format!("/c/{slug}/d/{position}"),
+        title_key: "division-comments-title",
+        intro_key: "division-comments-intro",
+        none_key: "division-comments-none",
         stances: Stance::ALL,
         visibilities: Visibility::ALL,
+    };
+    Ok(DivisionPage {
+        ctx,
+        v,
+        status,
+        part,
     })
+}
+
+#[get("/c/{slug}/d/{position}")]
+async fn division(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, WebError> {
+    let key = PageCache::key(&ctx);
+    if let Some(kept) = state.pages.get(&key) {
+        return Ok(kept);
+    }
+    let (slug, position) = path.into_inner();
+    let page = division_page(&state, ctx, slug, position, None).await?;
+    state.pages.put(key, &page)
 }
 
 #[get("/c/{slug}")]
@@ -184,10 +292,12 @@ async fn consultation(
     ctx: Ctx,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    render(
-        StatusCode::OK,
-        &consultation_page(&state, ctx, slug.into_inner(), None).await?,
-    )
+    let key = PageCache::key(&ctx);
+    if let Some(kept) = state.pages.get(&key) {
+        return Ok(kept);
+    }
+    let page = consultation_page(&state, ctx, slug.into_inner(), None).await?;
+    state.pages.put(key, &page)
 }
 
 /// The article page's query string: the comment list's filter, order and page.
@@ -335,10 +445,7 @@ pub async fn article_page(
         let Some(v) = reading::article(conn, &slug, number, locale)? else {
             return Ok(None);
         };
-        let drafters_view = match &viewer {
-            Some(u) => roles::holds(conn, v.shown.consultation.id, u.id, Role::Drafter)?,
-            None => false,
-        };
+        let drafters_view = drafts_it(conn, v.shown.consultation.id, viewer.as_ref())?;
         let comments = comment_view::for_article(
             conn,
             v.original.head.id,
@@ -376,12 +483,14 @@ async fn article(
     path: web::Path<(String, i32)>,
     query: web::Query<CommentQuery>,
 ) -> Result<HttpResponse, WebError> {
+    let key = PageCache::key(&ctx);
+    if let Some(kept) = state.pages.get(&key) {
+        return Ok(kept);
+    }
     let (slug, number) = path.into_inner();
     let filter = query.filter()?;
-    render(
-        StatusCode::OK,
-        &article_page(&state, ctx, slug, number, filter, None).await?,
-    )
+    let page = article_page(&state, ctx, slug, number, filter, None).await?;
+    state.pages.put(key, &page)
 }
 
 #[derive(Template, WebTemplate)]
@@ -424,5 +533,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(index)
         .service(consultation)
         .service(article)
+        .service(division)
         .service(full_text);
 }

@@ -287,7 +287,7 @@ on_both_backends! {
                 let valid = input.validate().expect("valid");
                 // Spread over time so the throttle, per account, is not what this test measures.
                 let at = now + Duration::minutes(i64::try_from(i).unwrap_or(0) * 11);
-                comments::post(conn, "ai-service-safety", Some(5), &valid, &[], &user, None, &base, at)
+                comments::post(conn, "ai-service-safety", comments::Target::Article(5), &valid, &[], &user, None, &base, at)
                     .map_err(|e| db::DbError::Migration(e.to_string()))?;
             }
             Ok(())
@@ -425,5 +425,100 @@ on_both_backends! {
         assert!(receipt.contains("整体意见"));
         let (_, article) = app.get(ARTICLE).await;
         assert!(!article.contains("总体支持，建议增加过渡期。"), "not listed under an article");
+    }
+}
+
+/// The chapter page addresses linked from a consultation's table of contents, in order.
+async fn chapter_links(app: &TestApp) -> Vec<String> {
+    let (_, page) = app.get("/c/ai-service-safety").await;
+    page.match_indices("href=\"/c/ai-service-safety/d/")
+        .map(|(i, _)| {
+            let rest = &page[i + "href=\"".len()..];
+            rest[..rest.find('"').expect("closing quote")].to_owned()
+        })
+        .collect()
+}
+
+on_both_backends! {
+    async fn citizen_reads_a_chapter_and_comments_on_it_as_a_whole(app) {
+        app.seed_demo().await;
+        let links = chapter_links(&app).await;
+        assert!(links.len() >= 5, "every chapter and section is linked: {links:?}");
+        let chapter_one = links[0].clone();
+        let (status, page) = app.get(&chapter_one).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("<h1>第一章 总则</h1>"), "{page}");
+        assert!(page.contains(">第一条<") && page.contains(">第六条<") && page.contains("为了促进人工智能服务安全"));
+        assert!(!page.contains(">第七条<"), "only this chapter's articles: {page}");
+        assert!(page.contains("对本章节的意见") && page.contains("暂无对本章节的意见"));
+
+        // A chapter with sections shows them, each linking to its own page.
+        let (_, chapter_three) = app.get(&links[2]).await;
+        assert!(chapter_three.contains("第三章 风险评估与预警") && chapter_three.contains("第一节 风险评估") && chapter_three.contains("第二节 监测预警"));
+
+        let b = citizen(&app, "chapter@example.com", "章节读者").await;
+        let bad = b.submit(&chapter_one, &format!("{chapter_one}/comments"), &[("stance", "oppose"), ("body", ""), ("visibility", "named")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("第一章 总则"), "the chapter page comes back with the error");
+        let ok = b.submit(&chapter_one, &format!("{chapter_one}/comments"), &[("stance", "amend"), ("body", "总则应写明适用的例外情形。"), ("visibility", "anonymous")]).await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let location = ok.location.expect("location");
+        assert!(location.starts_with(&format!("{chapter_one}#c-YJ-")), "{location}");
+        let tracking = tracking_in(&location);
+
+        let (_, page) = app.get(&chapter_one).await;
+        assert!(page.contains("总则应写明适用的例外情形。") && page.contains(&format!("id=\"c-{tracking}\"")));
+        let (_, front) = app.get("/c/ai-service-safety").await;
+        assert!(!front.contains("总则应写明适用的例外情形。"), "not listed as a comment on the whole draft");
+        let (_, other_chapter) = app.get(&links[1]).await;
+        assert!(!other_chapter.contains("总则应写明适用的例外情形。"));
+        let (_, receipt) = app.get(&format!("/receipt/{tracking}")).await;
+        assert!(receipt.contains(&format!("href=\"{chapter_one}#c-{tracking}\"")) && receipt.contains("第一章"));
+
+        // The same words twice on the same chapter are refused; an unknown chapter is a 404.
+        let again = b.submit(&chapter_one, &format!("{chapter_one}/comments"), &[("stance", "amend"), ("body", "总则应写明适用的例外情形。"), ("visibility", "anonymous")]).await;
+        assert_eq!(again.status, 422);
+        assert!(again.body.contains(&tracking));
+        assert_eq!(app.get("/c/ai-service-safety/d/99999").await.0, 404);
+        let (_, signed_in) = b.get(&chapter_one).await;
+        let csrf = csrf_of(&signed_in);
+        let missing = b.post("/c/ai-service-safety/d/99999/comments", &csrf, &[("stance", "amend"), ("body", "无处可去"), ("visibility", "named")]).await;
+        assert_eq!(missing.status, 404);
+        let (_, english) = app.get(&format!("{chapter_one}?lang=en")).await;
+        assert!(english.contains("Comments on this chapter"));
+    }
+}
+
+on_both_backends! {
+    async fn a_comment_recorded_through_another_instance_reaches_anonymous_readers_within_a_second(app) {
+        app.seed_demo().await;
+        let reader = citizen(&app, "reader@example.com", "读者").await;
+        let (_, before) = app.get(ARTICLE).await;
+        assert!(!before.contains("另一实例记录的意见"));
+        assert!(!before.contains("name=\"csrf\""), "a page kept for anonymous readers holds no token");
+        // Another instance of the application writes to the shared database: this instance's
+        // POST handling never sees it.
+        db::run(&app.pool, |conn| {
+            let user = yijian::accounts::User::try_from(db::accounts::user_by_email(conn, "reader@example.com")?.expect("user"))?;
+            let valid = CommentInput {
+                stance: "support".into(),
+                body: "另一实例记录的意见".into(),
+                visibility: "named".into(),
+                ..CommentInput::default()
+            }
+            .validate()
+            .expect("valid");
+            let base = url::Url::parse("http://127.0.0.1/").expect("url");
+            comments::post(conn, "ai-service-safety", comments::Target::Article(5), &valid, &[], &user, None, &base, Utc::now().naive_utc())
+                .map_err(|e| db::DbError::Migration(e.to_string()))?;
+            Ok(())
+        })
+        .await
+        .expect("posted");
+        let (_, signed_in) = reader.get(ARTICLE).await;
+        assert!(signed_in.contains("另一实例记录的意见"), "signed-in readers always get a fresh page");
+        tokio::time::sleep(yijian::web::page_cache::FRESH_FOR + std::time::Duration::from_millis(100)).await;
+        let (_, after) = app.get(ARTICLE).await;
+        assert!(after.contains("另一实例记录的意见"), "anonymous readers see it once the kept page is stale");
     }
 }

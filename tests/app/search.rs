@@ -253,7 +253,7 @@ on_both_backends! {
         let mut conn = pool.get().expect("connection");
         let now = chrono::Utc::now().naive_utc();
         yijian::seed::demo(&mut conn, now).expect("demo");
-        let is_postgres = matches!(*conn, db::DbConnection::Postgresql(_));
+        let is_postgres = matches!(**conn, db::DbConnection::Postgresql(_));
         // A draft much larger than the rest of the database, as the first real import is: the
         // plan must not depend on statistics gathered before it.
         let mut big = String::from("大型草案（征求意见稿）\n");
@@ -308,12 +308,12 @@ on_both_backends! {
             .filter(schema::draft_versions::language.eq("zh-CN"))
             .filter(schema::articles::number.eq(7))
             .select(schema::articles::id)
-            .first(&mut *conn)
+            .first(&mut **conn)
             .expect("article 7");
         let body = "斑马线上的算法。";
         diesel::update(schema::articles::table.find(article_id))
             .set(schema::articles::body.eq(body))
-            .execute(&mut *conn)
+            .execute(&mut **conn)
             .expect("update");
         assert!(hits(&mut conn, "斑马").is_empty(), "found without the index");
         search::index_document(&mut conn, DocKind::Article, article_id, &format!("第七条\n{body}"))
@@ -334,9 +334,9 @@ on_both_backends! {
         let mut conn = pool.get().expect("connection");
         yijian::seed::demo(&mut conn, chrono::Utc::now().naive_utc()).expect("demo");
         // As a database from before the search migration: the text without index or setting.
-        diesel::delete(schema::search_terms::table).execute(&mut *conn).expect("empty index");
+        diesel::delete(schema::search_terms::table).execute(&mut **conn).expect("empty index");
         diesel::delete(schema::settings::table.filter(schema::settings::key.eq("search_tokenizer")))
-            .execute(&mut *conn)
+            .execute(&mut **conn)
             .expect("forget tokenizer");
         assert!(hits(&mut conn, "算法").is_empty());
         drop(conn);
@@ -370,7 +370,7 @@ on_both_backends! {
                 let valid = CommentInput { stance: "amend".into(), body: body.into(), visibility: visibility.into(), ..CommentInput::default() }
                     .validate()
                     .expect("valid");
-                let posted = comments::post(conn, "ai-service-safety", Some(3), &valid, &[], &user, None, &base, now)
+                let posted = comments::post(conn, "ai-service-safety", comments::Target::Article(3), &valid, &[], &user, None, &base, now)
                     .map_err(|e| db::DbError::Migration(e.to_string()))?;
                 out.push(posted.tracking);
             }

@@ -383,6 +383,11 @@ general-intro = Comments not about one article — on the purpose, the structure
 general-none = No comment on the draft as a whole yet.
 general-closed = Comments are accepted only while the consultation is open.
 
+# Comments on a chapter or section
+division-comments-title = Comments on this chapter
+division-comments-intro = Comments on this chapter or section as a whole go here; to comment on one article, open that article.
+division-comments-none = No comment on this chapter yet.
+division-read = Read and comment on this chapter
 ## Campaigns: clusters of near-identical comments (drafters only)
 campaigns-title = Near-identical comments
 campaigns-intro = Comments with essentially the same text (form letters, copy-paste, mass submissions) are grouped here, each group with its count, a representative text, who sent it and when; every comment is still stored and counted on its own, and every group lists all its members.

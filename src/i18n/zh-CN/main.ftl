@@ -365,6 +365,11 @@ general-intro = 不针对某一条文的意见，例如对立法目的、整体�
 general-none = 暂无整体意见。
 general-closed = 征求意见期外不能发表意见。
 
+# Comments on a chapter or section
+division-comments-title = 对本章节的意见
+division-comments-intro = 针对本章（节）整体的意见请在这里发表；对具体条文的意见请打开该条文发表。
+division-comments-none = 暂无对本章节的意见。
+division-read = 阅读本章节并发表意见
 ## Campaigns: clusters of near-identical comments (drafters only)
 campaigns-title = 相同意见汇总
 campaigns-intro = 内容基本相同的意见（格式信函、复制粘贴、批量提交）在这里合并显示，每组注明条数、代表性文本、提交者类型和提交时间；每一条意见仍单独保存和统计，可点击查看全部成员。

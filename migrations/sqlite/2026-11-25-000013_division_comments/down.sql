@@ -1,0 +1,2 @@
+DROP INDEX comments_division;
+ALTER TABLE comments DROP COLUMN division_id;
