@@ -11,7 +11,7 @@ use super::session::CurrentUser;
 use super::{AppState, ctx::Ctx, render};
 use crate::accounts::User;
 use crate::campaigns::{self, ClusterSummary, Overview, PAGE_SIZE, minhash};
-use crate::comments::Comment;
+use crate::comments::{Comment, CommentState};
 use crate::consultations::Consultation;
 use crate::db;
 use crate::roles::{self, Role};
@@ -106,6 +106,17 @@ struct CampaignPage {
     members: Vec<(Comment, u32)>,
     page: i64,
     pages: i64,
+}
+
+impl CampaignPage {
+    /// The label of a member that readers do not see (held or hidden), if it is one.
+    fn withheld_key(&self, m: &Comment) -> Option<&'static str> {
+        match m.state {
+            CommentState::Published => None,
+            CommentState::Pending => Some("state-pending"),
+            CommentState::Hidden => Some("state-hidden"),
+        }
+    }
 }
 
 #[get("/c/{slug}/campaigns/{id}")]

@@ -152,6 +152,18 @@ on_both_backends! {
             assert!(!members.contains(t.as_str()), "{t} is not a member");
         }
         assert!(members.contains("100%"), "exact copies are 100 % similar to the representative");
+        assert!(!members.contains("已隐藏"));
+
+        // A member hidden by a moderator stays in the cluster, marked for the drafters.
+        let hidden = trackings[1].clone();
+        db::run(&app.pool, move |conn| {
+            let row = db::comments::by_tracking(conn, &hidden)?.expect("comment");
+            Ok(db::moderation::set_state(conn, row.id, "hidden", Some(("广告", Utc::now().naive_utc())))?)
+        })
+        .await
+        .expect("hidden");
+        let (_, members) = drafter.get(&link).await;
+        assert!(members.contains("已隐藏") && members.contains(trackings[1].as_str()));
 
         // A later copy joins the same cluster, which keeps its address.
         let late = verified(&app, "late@example.com", "citizen").await;
