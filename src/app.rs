@@ -4,6 +4,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServerHandle};
 
+use crate::campaigns::Clusterer;
 use crate::config::{Config, SecretKey};
 use crate::db::{self, DbPool};
 use crate::ledger::scheduler::Scheduler as LedgerScheduler;
@@ -55,6 +56,7 @@ pub struct Application {
     mail: Worker,
     ledger: LedgerScheduler,
     digests: DigestScheduler,
+    campaigns: Clusterer,
 }
 
 impl Application {
@@ -91,6 +93,7 @@ impl Application {
                 secret: secret.clone(),
             },
         );
+        let campaigns = Clusterer::start(pool.clone());
         let state = AppState {
             pool: pool.clone(),
             config,
@@ -105,6 +108,7 @@ impl Application {
             mail,
             ledger,
             digests,
+            campaigns,
         })
     }
 
@@ -129,6 +133,7 @@ impl Application {
         self.digests.stop().await;
         self.mail.stop().await;
         self.ledger.stop().await;
+        self.campaigns.stop().await;
         served
     }
 }

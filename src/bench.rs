@@ -1,5 +1,6 @@
 //! Benchmarks run by `yijian bench …`: they print figures, they never pass or fail.
 
+mod clusters;
 mod comments;
 mod digests;
 mod outbox;
@@ -16,6 +17,7 @@ use crate::db;
 use crate::seed;
 use crate::web::FixedRoute;
 
+pub use clusters::{ClustersArgs, clusters};
 pub use comments::{CommentsArgs, comments};
 pub use digests::{DigestsArgs, digests};
 pub use outbox::{OutboxArgs, outbox};

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app;
 pub mod bench;
+pub mod campaigns;
 pub mod comments;
 pub mod config;
 pub mod consultations;

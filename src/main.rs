@@ -13,7 +13,7 @@ use yijian::drafts::{self, ImportDraftError, NewConsultation};
 use yijian::ledger::verify;
 use yijian::mail::{self, digest, digest::Period};
 use yijian::subscriptions::{self, Frequency};
-use yijian::{accounts, bench, db, i18n, seed};
+use yijian::{accounts, bench, campaigns, db, i18n, seed};
 
 #[derive(Parser)]
 #[command(
@@ -79,6 +79,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Group near-identical comments (campaigns) of every consultation whose comments changed
+    /// since the last run, as the server does every minute.
+    ClusterComments,
     /// Measure performance and print figures.
     Bench {
         #[command(subcommand)]
@@ -135,6 +138,8 @@ enum BenchCommand {
     Search(bench::SearchArgs),
     /// Build and queue the digests of 100,000 subscribers; time delivering digests to an SMTP sink.
     Digests(bench::DigestsArgs),
+    /// Cluster a million comments into campaigns and print the time and the clusters found.
+    Clusters(bench::ClustersArgs),
 }
 
 fn parse_frequency(s: &str) -> Result<Frequency, String> {
@@ -193,6 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             verify_ledger(&file, key.as_deref(), &receipt)
         }
         Command::SendDigests { period, dry_run } => send_digests(config()?, period, dry_run),
+        Command::ClusterComments => cluster_comments(config()?),
         Command::Bench {
             what: BenchCommand::Pages(args),
         } => actix_web::rt::System::new().block_on(bench::pages(args)),
@@ -211,6 +217,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Digests(args),
         } => actix_web::rt::System::new().block_on(bench::digests(args)),
+        Command::Bench {
+            what: BenchCommand::Clusters(args),
+        } => bench::clusters(args),
     }
 }
 
@@ -376,6 +385,22 @@ fn send_digests(config: Config, only: Option<Frequency>, dry_run: bool) -> anyho
         sent.sent,
         sent.failed,
         transport.describe()
+    );
+    Ok(())
+}
+
+fn cluster_comments(config: Config) -> anyhow::Result<()> {
+    let (pool, _) = app::prepare_database(&config)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let started = std::time::Instant::now();
+    let report = campaigns::cluster_pending(&mut conn, now())?;
+    println!(
+        "clustered {} consultations: {} comments, {} clusters holding {} comments, in {:.1} s",
+        report.consultations,
+        report.totals.comments,
+        report.totals.clusters,
+        report.totals.clustered,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

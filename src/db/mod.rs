@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod campaigns;
 pub mod comments;
 pub mod consultations;
 pub mod demo;

@@ -366,3 +366,42 @@ diesel::joinable!(subscriptions -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(subscriptions, consultations);
 diesel::allow_tables_to_appear_in_same_query!(subscriptions, articles);
+
+diesel::table! {
+    campaign_clusters (id) {
+        id -> Integer,
+        consultation_id -> Integer,
+        representative_id -> Integer,
+        size -> Integer,
+        first_at -> Timestamp,
+        last_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_members (comment_id) {
+        comment_id -> Integer,
+        cluster_id -> Integer,
+    }
+}
+
+diesel::table! {
+    campaign_runs (consultation_id) {
+        consultation_id -> Integer,
+        max_comment_id -> Integer,
+        comments -> BigInt,
+        clustered_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(campaign_members -> campaign_clusters (cluster_id));
+diesel::joinable!(campaign_members -> comments (comment_id));
+diesel::joinable!(campaign_clusters -> comments (representative_id));
+
+diesel::allow_tables_to_appear_in_same_query!(campaign_members, campaign_clusters, comments);
+diesel::allow_tables_to_appear_in_same_query!(campaign_runs, comments);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    campaign_members::cluster_id,
+    comments::stakeholder_type,
+);

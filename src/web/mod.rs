@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod campaigns;
 pub mod comments;
 pub mod ctx;
 pub mod errors;
@@ -111,6 +112,7 @@ pub fn serve(
             .configure(comments::routes)
             .configure(moderation::routes)
             .configure(ledger::routes)
+            .configure(campaigns::routes)
             .configure(organizations::routes)
             .configure(subscriptions::routes)
             .configure(admin::routes)

@@ -4,6 +4,7 @@ mod harness;
 
 mod accounts;
 mod admin;
+mod campaigns;
 mod cli;
 mod comments;
 mod digests;

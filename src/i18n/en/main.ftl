@@ -469,3 +469,35 @@ subscription-new-consultations = New consultations
 error-subscribe-topic = A topic tag has at most 50 characters and no control characters.
 digest-new-consultations = Published in this period:
 subscribe-back = Back
+## Campaigns: clusters of near-identical comments (drafters only)
+campaigns-title = Near-identical comments
+campaigns-intro = Comments with essentially the same text (form letters, copy-paste, mass submissions) are grouped here, each group with its count, a representative text, who sent it and when; every comment is still stored and counted on its own, and every group lists all its members.
+campaigns-drafters-only = Only the drafters of this consultation may open this page.
+campaigns-bad-page = Invalid page number.
+campaigns-not-yet = Comments have not been compared yet; new comments are checked every minute.
+campaigns-empty = No near-identical comments found.
+campaigns-overview-clusters = { $n ->
+    [one] { $n } group of near-identical comments
+   *[other] { $n } groups of near-identical comments
+},
+campaigns-overview-clustered = { $n ->
+    [one] holding { $n } comment;
+   *[other] holding { $n } comments;
+}
+campaigns-overview-read = { $n ->
+    [one] the last comparison read { $n } comment,
+   *[other] the last comparison read { $n } comments,
+}
+campaigns-overview-at = at
+campaigns-size = { $n ->
+    [one] { $n } near-identical comment
+   *[other] { $n } near-identical comments
+}
+campaigns-span = Sent
+campaigns-representative = Representative text
+campaigns-by-type = Senders by type
+campaigns-members = All members
+campaigns-author = Sender
+campaigns-similarity = Similarity
+campaigns-text = Text
+campaigns-pages = Pages
