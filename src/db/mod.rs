@@ -4,15 +4,18 @@ pub mod accounts;
 pub mod attachments;
 pub mod comments;
 pub mod consultations;
+pub mod dashboard;
 pub mod demo;
 pub mod drafts;
 pub mod moderation;
 pub mod organizations;
 pub mod outbox;
+pub mod responses;
 pub mod roles;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod themes;
 pub mod throttles;
 
 use std::time::Duration;

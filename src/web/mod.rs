@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod comments;
 pub mod ctx;
+pub mod drafter;
 pub mod errors;
 pub mod health;
 pub mod moderation;
@@ -104,6 +105,7 @@ pub fn serve(
             .configure(accounts::routes)
             .configure(comments::routes)
             .configure(moderation::routes)
+            .configure(drafter::routes)
             .configure(organizations::routes)
             .configure(admin::routes)
             .configure(health::routes)

@@ -19,6 +19,7 @@ use crate::consultations::{Consultation, ListFilter, RiskTier, Status};
 use crate::db;
 use crate::drafts::{Article, Section};
 use crate::reading::{self, ArticleView, Overview};
+use crate::responses::{self, Response};
 use crate::roles::{self, Role};
 
 /// What the list's filter form sends.
@@ -55,7 +56,7 @@ struct IndexPage {
     ctx: Ctx,
     items: Vec<Listed>,
     filter: ListFilter,
-    statuses: [Status; 3],
+    statuses: [Status; 4],
     tiers: [RiskTier; 3],
 }
 
@@ -133,7 +134,7 @@ fn visibility_key(v: Visibility) -> &'static str {
 
 fn access_for(ctx: &Ctx, status: Status) -> CommentAccess {
     match (&ctx.user, status) {
-        (_, Status::Upcoming | Status::Closed) => CommentAccess::NotOpen,
+        (_, Status::Upcoming | Status::Closed | Status::Concluded) => CommentAccess::NotOpen,
         (None, _) => CommentAccess::LogIn,
         (Some(u), _) if !u.is_verified() => CommentAccess::Verify,
         _ => CommentAccess::Form,
@@ -253,6 +254,10 @@ pub struct ArticlePage {
     visibilities: &'static [Visibility],
     types: [StakeholderType; 7],
     sorts: [Sort; 2],
+    /// The drafters' published response to this article.
+    response: Option<Response>,
+    /// Ids of the comments shown that a response answers.
+    answered: Vec<i32>,
 }
 
 impl ArticlePage {
@@ -260,7 +265,7 @@ impl ArticlePage {
         match self.status {
             Status::Upcoming => "comments-upcoming",
             Status::Open => "comments-open",
-            Status::Closed => "comments-closed",
+            Status::Closed | Status::Concluded => "comments-closed",
         }
     }
 
@@ -278,6 +283,10 @@ impl ArticlePage {
     /// This page's address, encoded for a `next=` parameter.
     fn here_encoded(&self) -> String {
         url::form_urlencoded::byte_serialize(self.ctx.here().as_bytes()).collect()
+    }
+
+    fn is_answered(&self, id: &i32) -> bool {
+        self.answered.contains(id)
     }
 
     fn diff(&self, proposed: &str) -> Vec<diff::Segment> {
@@ -331,7 +340,7 @@ pub async fn article_page(
 ) -> Result<ArticlePage, WebError> {
     let locale = ctx.locale;
     let viewer = ctx.user.clone();
-    let (v, comments) = db::run(&state.pool, move |conn| {
+    let (v, comments, response, answered) = db::run(&state.pool, move |conn| {
         let Some(v) = reading::article(conn, &slug, number, locale)? else {
             return Ok(None);
         };
@@ -346,7 +355,11 @@ pub async fn article_page(
             viewer.as_ref(),
             drafters_view,
         )?;
-        Ok(Some((v, comments)))
+        let response = responses::for_target(conn, v.shown.consultation.id, Some(v.original.head.id))?
+            .map(|(r, _)| r);
+        let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
+        let answered = db::responses::answered_among(conn, &shown)?;
+        Ok(Some((v, comments, response, answered)))
     })
     .await?
     .ok_or(WebError::NotFound)?;
@@ -366,6 +379,8 @@ pub async fn article_page(
         visibilities: Visibility::ALL,
         types: StakeholderType::ALL,
         sorts: [Sort::Newest, Sort::Endorsed],
+        response,
+        answered,
     })
 }
 

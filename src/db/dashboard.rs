@@ -1,0 +1,106 @@
+//! The drafters' dashboard aggregates: indexed GROUP BY queries over `comments`, never a load of
+//! the comments themselves.
+//!
+//! Why GROUP BY and not counters maintained on write: the counts are read by a handful of
+//! drafters, the comments are written by everyone. Counters would add an upsert to every post
+//! (one hot row per article and type on PostgreSQL), and moderation, seeding and any later
+//! writer would all have to keep them right. The partial index `comments_dashboard` holds every
+//! column these queries read, so PostgreSQL answers them from the index alone (an index-only
+//! scan once the table has been vacuumed) and SQLite from its covering index.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+
+use super::DbConnection;
+use super::comments::CommentRow;
+use super::schema::comments;
+
+/// Top-level comments that are not hidden, per (article, stakeholder type, stance).
+pub fn matrix(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+) -> QueryResult<Vec<(Option<i32>, String, Option<String>, i64)>> {
+    comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::parent_id.is_null())
+        .filter(comments::state.ne("hidden"))
+        .group_by((
+            comments::article_id,
+            comments::stakeholder_type,
+            comments::stance,
+        ))
+        .select((
+            comments::article_id,
+            comments::stakeholder_type,
+            comments::stance,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct DayCount {
+    #[diesel(sql_type = Text)]
+    day: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Top-level comments that are not hidden per day in Beijing time (UTC+8, no daylight saving):
+/// (`YYYY-MM-DD`, count), in date order. The date expression differs per backend.
+pub fn per_day(conn: &mut DbConnection, consultation_id: i32) -> QueryResult<Vec<(String, i64)>> {
+    const WHERE: &str = "AND parent_id IS NULL AND state <> 'hidden' GROUP BY 1 ORDER BY 1";
+    let rows: Vec<DayCount> = match conn {
+        DbConnection::Postgresql(pg) => diesel::sql_query(format!(
+            "SELECT CAST(CAST(created_at + INTERVAL '8 hours' AS DATE) AS TEXT) AS day, \
+             COUNT(*) AS n FROM comments WHERE consultation_id = $1 {WHERE}"
+        ))
+        .bind::<Integer, _>(consultation_id)
+        .load(pg)?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(format!(
+            "SELECT date(created_at, '+8 hours') AS day, COUNT(*) AS n FROM comments \
+             WHERE consultation_id = ? {WHERE}"
+        ))
+        .bind::<Integer, _>(consultation_id)
+        .load(lite)?,
+    };
+    Ok(rows.into_iter().map(|r| (r.day, r.n)).collect())
+}
+
+/// Top-level comments that are not hidden per verified organisation, most first, at most `limit`.
+pub fn organizations(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(Option<String>, i64)> = comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::parent_id.is_null())
+        .filter(comments::organization_name.is_not_null())
+        .filter(comments::state.ne("hidden"))
+        .group_by(comments::organization_name)
+        .select((comments::organization_name, diesel::dsl::count_star()))
+        .order((diesel::dsl::count_star().desc(), comments::organization_name))
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(name, n)| name.map(|name| (name, n)))
+        .collect())
+}
+
+/// The most endorsed top-level comments that are shown, at most `limit`.
+pub fn most_endorsed(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<CommentRow>> {
+    comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::parent_id.is_null())
+        .filter(comments::state.eq("published"))
+        .order(comments::endorsements.desc())
+        .limit(limit)
+        .select(CommentRow::as_select())
+        .load(conn)
+}
