@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod cli;
 mod comments;
+mod drafter;
 mod errors;
 mod mail;
 mod moderation;
