@@ -1,6 +1,7 @@
 //! Benchmarks run by `yijian bench …`: they print figures, they never pass or fail.
 
 mod comments;
+mod dashboard;
 mod outbox;
 mod passwords;
 mod search;
@@ -16,6 +17,7 @@ use crate::seed;
 use crate::web::FixedRoute;
 
 pub use comments::{CommentsArgs, comments};
+pub use dashboard::{DashboardArgs, dashboard};
 pub use outbox::{OutboxArgs, outbox};
 pub use passwords::{PasswordsArgs, passwords};
 pub use search::{SearchArgs, search};

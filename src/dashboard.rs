@@ -110,7 +110,11 @@ pub fn matrix(conn: &mut DbConnection, consultation: &Consultation) -> Result<Ma
         .map(|(i, t)| {
             let n = rows
                 .iter()
-                .map(|r| r.cells[i * Stance::ALL.len()..(i + 1) * Stance::ALL.len()].iter().sum::<i64>())
+                .map(|r| {
+                    r.cells[i * Stance::ALL.len()..(i + 1) * Stance::ALL.len()]
+                        .iter()
+                        .sum::<i64>()
+                })
                 .sum();
             (*t, n)
         })
@@ -121,7 +125,13 @@ pub fn matrix(conn: &mut DbConnection, consultation: &Consultation) -> Result<Ma
         .map(|(j, s)| {
             let n = rows
                 .iter()
-                .map(|r| r.cells.iter().skip(j).step_by(Stance::ALL.len()).sum::<i64>())
+                .map(|r| {
+                    r.cells
+                        .iter()
+                        .skip(j)
+                        .step_by(Stance::ALL.len())
+                        .sum::<i64>()
+                })
                 .sum();
             (*s, n)
         })

@@ -105,6 +105,8 @@ enum BenchCommand {
     Passwords(bench::PasswordsArgs),
     /// Time indexing a large draft and searching it; print the search query's plan.
     Search(bench::SearchArgs),
+    /// Time the drafters' dashboard of the demo with many comments, query by query and over HTTP.
+    Dashboard(bench::DashboardArgs),
 }
 
 fn parse_tier(s: &str) -> Result<RiskTier, String> {
@@ -168,6 +170,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Search(args),
         } => actix_web::rt::System::new().block_on(bench::search(args)),
+        Command::Bench {
+            what: BenchCommand::Dashboard(args),
+        } => actix_web::rt::System::new().block_on(bench::dashboard(args)),
     }
 }
 

@@ -113,7 +113,11 @@ pub struct ResponseInput {
 
 impl ResponseInput {
     /// Validates the raw form values, collecting every field's error.
-    pub fn parse(decision: &str, reasoning: &str, answers: &[String]) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        decision: &str,
+        reasoning: &str,
+        answers: &[String],
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let decision = Decision::parse(decision);
         if decision.is_none() {
@@ -188,8 +192,7 @@ pub fn publish(
         return Err(ResponseError::Concluded);
     }
     db::transaction(conn, |conn| {
-        let found =
-            db::responses::comments_on(conn, consultation.id, article_id, &input.answers)?;
+        let found = db::responses::comments_on(conn, consultation.id, article_id, &input.answers)?;
         if found.len() != input.answers.len() {
             return Err(ResponseError::ForeignComment);
         }
@@ -225,12 +228,15 @@ pub fn of_consultation(
         .collect()
 }
 
-/// The response to one article (or the draft as a whole) with the tracking numbers it answers.
+/// A response with the comments it answers: (id, tracking number).
+pub type Answered = (Response, Vec<(i32, String)>);
+
+/// The response to one article (or the draft as a whole) with the comments it answers.
 pub fn for_target(
     conn: &mut DbConnection,
     consultation_id: i32,
     article_id: Option<i32>,
-) -> Result<Option<(Response, Vec<(i32, String)>)>, DbError> {
+) -> Result<Option<Answered>, DbError> {
     let Some(row) = db::responses::for_target(conn, consultation_id, article_id)? else {
         return Ok(None);
     };

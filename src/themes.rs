@@ -188,7 +188,10 @@ pub fn adopt(
 }
 
 /// The themes of a consultation, by name.
-pub fn of_consultation(conn: &mut DbConnection, consultation_id: i32) -> Result<Vec<Theme>, DbError> {
+pub fn of_consultation(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+) -> Result<Vec<Theme>, DbError> {
     Ok(db::themes::of_consultation(conn, consultation_id)?
         .into_iter()
         .map(|(id, name, count)| Theme { id, name, count })

@@ -130,7 +130,14 @@ mod tests {
                 .map(|s| (*s).to_owned()),
         );
         let top = top(&article, &corpus, 3);
-        assert_eq!(top.first().map(|(w, _)| w.as_str()), Some("人脸识别"), "{top:?}");
-        assert!(!top.iter().any(|(w, _)| w == "必须"), "one comment makes no theme");
+        assert_eq!(
+            top.first().map(|(w, _)| w.as_str()),
+            Some("人脸识别"),
+            "{top:?}"
+        );
+        assert!(
+            !top.iter().any(|(w, _)| w == "必须"),
+            "one comment makes no theme"
+        );
     }
 }

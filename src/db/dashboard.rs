@@ -15,11 +15,11 @@ use super::DbConnection;
 use super::comments::CommentRow;
 use super::schema::comments;
 
+/// One count of the matrix: (article, stakeholder type, stance, comments).
+pub type Cell = (Option<i32>, String, Option<String>, i64);
+
 /// Top-level comments that are not hidden, per (article, stakeholder type, stance).
-pub fn matrix(
-    conn: &mut DbConnection,
-    consultation_id: i32,
-) -> QueryResult<Vec<(Option<i32>, String, Option<String>, i64)>> {
+pub fn matrix(conn: &mut DbConnection, consultation_id: i32) -> QueryResult<Vec<Cell>> {
     comments::table
         .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::parent_id.is_null())
@@ -80,7 +80,10 @@ pub fn organizations(
         .filter(comments::state.ne("hidden"))
         .group_by(comments::organization_name)
         .select((comments::organization_name, diesel::dsl::count_star()))
-        .order((diesel::dsl::count_star().desc(), comments::organization_name))
+        .order((
+            diesel::dsl::count_star().desc(),
+            comments::organization_name,
+        ))
         .limit(limit)
         .load(conn)?;
     Ok(rows

@@ -87,10 +87,7 @@ pub fn untag(conn: &mut DbConnection, comment_id: i32, theme_id: i32) -> QueryRe
 }
 
 /// (comment id, theme id, theme name) for each of `ids`.
-pub fn of_comments(
-    conn: &mut DbConnection,
-    ids: &[i32],
-) -> QueryResult<Vec<(i32, i32, String)>> {
+pub fn of_comments(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, i32, String)>> {
     comment_themes::table
         .inner_join(themes::table)
         .filter(comment_themes::comment_id.eq_any(ids))
@@ -131,10 +128,7 @@ pub fn set_triage(
 }
 
 /// (comment id, status, note) for each of `ids` that has been triaged.
-pub fn triage_of(
-    conn: &mut DbConnection,
-    ids: &[i32],
-) -> QueryResult<Vec<(i32, String, String)>> {
+pub fn triage_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String, String)>> {
     comment_triage::table
         .filter(comment_triage::comment_id.eq_any(ids))
         .select((
@@ -188,8 +182,7 @@ pub fn workspace_page(
                 None => {}
                 Some("unread") => {
                     query = query.filter(diesel::dsl::not(diesel::dsl::exists(
-                        comment_triage::table
-                            .filter(comment_triage::comment_id.eq(comments::id)),
+                        comment_triage::table.filter(comment_triage::comment_id.eq(comments::id)),
                     )))
                 }
                 Some(s) => {

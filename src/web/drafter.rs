@@ -434,11 +434,9 @@ async fn publish_response(
             },
             (Some(_), None) => return Ok(Err(WebError::NotFound)),
         };
-        Ok(
-            responses::publish(conn, &c, article_id, &input, &user, now)
-                .map(drop)
-                .map_err(response_error),
-        )
+        Ok(responses::publish(conn, &c, article_id, &input, &user, now)
+            .map(drop)
+            .map_err(response_error))
     })
     .await??;
     Ok(state.redirect_with_flash(target, "flash-response-published"))
@@ -462,10 +460,7 @@ async fn conclude(
     })
     .await?;
     match result {
-        Ok(()) => Ok(state.redirect_with_flash(
-            format!("/c/{}/report", c.slug),
-            "flash-concluded",
-        )),
+        Ok(()) => Ok(state.redirect_with_flash(format!("/c/{}/report", c.slug), "flash-concluded")),
         Err(ResponseError::Unanswered(labels)) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &dashboard_page(&state, ctx, c, Some(labels)).await?,
@@ -549,10 +544,12 @@ async fn theme(
     let c = drafted(&state, slug, &user).await?;
     let (id, now, t) = (c.id, state.now(), tracking.clone());
     let article = match form.remove {
-        Some(theme_id) => db::run(&state.pool, move |conn| {
-            Ok(themes::untag(conn, id, &t, theme_id))
-        })
-        .await?,
+        Some(theme_id) => {
+            db::run(&state.pool, move |conn| {
+                Ok(themes::untag(conn, id, &t, theme_id))
+            })
+            .await?
+        }
         None => {
             let name = themes::parse_theme_name(&form.theme)
                 .map_err(|_| WebError::BadRequest("theme-invalid"))?;
@@ -599,10 +596,7 @@ async fn adopt(
     })
     .await?
     .ok_or(WebError::NotFound)??;
-    Ok(state.redirect_with_flash(
-        workspace_path(&c.slug, Some(number)),
-        "flash-theme-adopted",
-    ))
+    Ok(state.redirect_with_flash(workspace_path(&c.slug, Some(number)), "flash-theme-adopted"))
 }
 
 /// One article's line in the report.

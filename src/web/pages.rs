@@ -355,8 +355,9 @@ pub async fn article_page(
             viewer.as_ref(),
             drafters_view,
         )?;
-        let response = responses::for_target(conn, v.shown.consultation.id, Some(v.original.head.id))?
-            .map(|(r, _)| r);
+        let response =
+            responses::for_target(conn, v.shown.consultation.id, Some(v.original.head.id))?
+                .map(|(r, _)| r);
         let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
         let answered = db::responses::answered_among(conn, &shown)?;
         Ok(Some((v, comments, response, answered)))

@@ -25,7 +25,11 @@ async fn verified(app: &TestApp, email: &str) -> Browser {
     let email = email.to_owned();
     db::run(&app.pool, move |conn| {
         let u = db::accounts::user_by_email(conn, &email)?.expect("user");
-        Ok(db::accounts::mark_verified(conn, u.id, Utc::now().naive_utc())?)
+        Ok(db::accounts::mark_verified(
+            conn,
+            u.id,
+            Utc::now().naive_utc(),
+        )?)
     })
     .await
     .expect("verified");
@@ -76,7 +80,10 @@ fn comment_id_on(html: &str, tracking: &str) -> String {
     let card = &html[html.find(&format!("id=\"w-{tracking}\"")).expect("card")..];
     let marker = "name=\"answers\" value=\"";
     let start = card.find(marker).expect("checkbox") + marker.len();
-    card[start..].chars().take_while(char::is_ascii_digit).collect()
+    card[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
 }
 
 on_both_backends! {
