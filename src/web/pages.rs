@@ -107,6 +107,12 @@ pub struct ConsultationPage {
     errors: FormErrors,
     stances: &'static [Stance],
     visibilities: &'static [Visibility],
+    /// The viewer drafts this consultation (or administers the site): link the dashboard.
+    drafter: bool,
+    /// The drafters' published response to the draft as a whole.
+    response: Option<Response>,
+    /// Ids of the comments shown that a response answers.
+    answered: Vec<i32>,
 }
 
 impl ConsultationPage {
@@ -150,7 +156,7 @@ pub async fn consultation_page(
 ) -> Result<ConsultationPage, WebError> {
     let locale = ctx.locale;
     let viewer = ctx.user.clone();
-    let (o, general) = db::run(&state.pool, move |conn| {
+    let (o, general, drafters_view, response, answered) = db::run(&state.pool, move |conn| {
         let Some(o) = reading::overview(conn, &slug, locale)? else {
             return Ok(None);
         };
@@ -159,13 +165,17 @@ pub async fn consultation_page(
             None => false,
         };
         let general = comment_view::for_draft(conn, o.shown.consultation.id, drafters_view)?;
-        Ok(Some((o, general)))
+        let response = responses::for_target(conn, o.shown.consultation.id, None)?.map(|(r, _)| r);
+        let shown: Vec<i32> = general.iter().map(|c| c.id).collect();
+        let answered = db::responses::answered_among(conn, &shown)?;
+        Ok(Some((o, general, drafters_view, response, answered)))
     })
     .await?
     .ok_or(WebError::NotFound)?;
     let status = o.shown.consultation.status(state.now());
     let access = access_for(&ctx, status);
     let (form, errors) = form.unwrap_or_default();
+    let drafter = drafters_view || ctx.user.as_ref().is_some_and(|u| u.is_admin);
     Ok(ConsultationPage {
         ctx,
         o,
@@ -176,6 +186,9 @@ pub async fn consultation_page(
         errors,
         stances: Stance::ALL,
         visibilities: Visibility::ALL,
+        drafter,
+        response,
+        answered,
     })
 }
 

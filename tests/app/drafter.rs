@@ -257,6 +257,15 @@ on_both_backends! {
         let other_at = public.find(&format!("id=\"c-{second}\"")).expect("other comment");
         assert!(!public[other_at..].split("</header>").next().expect("meta").contains("已回应"));
 
+        // The draft as a whole is answered on the consultation's front page.
+        let whole = drafter.post(&format!("/c/{SLUG}/responses"), &csrf, &[("article", ""), ("decision", "explained"), ("reasoning", "总体意见将在修订稿中统一说明。")]).await;
+        assert_eq!(whole.status, 303);
+        assert_eq!(whole.location.as_deref(), Some("/c/ai-service-safety/dashboard/draft"));
+        let (_, front) = citizen.get(&format!("/c/{SLUG}")).await;
+        assert!(front.contains("总体意见将在修订稿中统一说明。") && !front.contains("/dashboard\""));
+        let (_, front) = drafter.get(&format!("/c/{SLUG}")).await;
+        assert!(front.contains(&format!("href=\"/c/{SLUG}/dashboard\"")), "drafters find their dashboard");
+
         // Concluding waits for the window to close and for every commented article.
         db::run(&app.pool, |conn| {
             let past = Utc::now().naive_utc() - Duration::hours(1);
