@@ -179,7 +179,8 @@ impl From<diesel::result::Error> for ResponseError {
 }
 
 /// Publishes (or replaces) the response to `article_id` (`None`: the draft as a whole) in one
-/// transaction: the decision, the reasoning and the comments it answers.
+/// transaction: the decision, the reasoning and the comments it answers. Anything that must be
+/// recorded with a published response (the public ledger) belongs inside that transaction.
 pub fn publish(
     conn: &mut DbConnection,
     consultation: &Consultation,

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::accounts::{StakeholderType, Token};
 use crate::app::Application;
 use crate::config::{Config, DatabaseUrl};
+use crate::dashboard::{TOP_ENDORSED, TOP_ORGANIZATIONS};
 use crate::db::accounts::NewUserRow;
 use crate::db::schema::comments;
 use crate::db::{self, DbConnection, DbError};
@@ -161,11 +162,15 @@ async fn run(config: Config, args: &DashboardArgs) -> anyhow::Result<()> {
             ),
             (
                 "organisations",
-                timed(rounds, || Ok(db::dashboard::organizations(conn, id, 20)?))?,
+                timed(rounds, || {
+                    Ok(db::dashboard::organizations(conn, id, TOP_ORGANIZATIONS)?)
+                })?,
             ),
             (
                 "most endorsed",
-                timed(rounds, || Ok(db::dashboard::most_endorsed(conn, id, 10)?))?,
+                timed(rounds, || {
+                    Ok(db::dashboard::most_endorsed(conn, id, TOP_ENDORSED)?)
+                })?,
             ),
             (
                 "all (dashboard::load)",

@@ -417,7 +417,10 @@ async fn publish_response(
                     ctx,
                     c,
                     number,
-                    WorkFilter::default(),
+                    WorkFilter {
+                        page: 1,
+                        ..WorkFilter::default()
+                    },
                     Some((draft, errors)),
                 )
                 .await?,
