@@ -49,18 +49,21 @@ struct DayCount {
 /// Top-level comments that are not hidden per day in Beijing time (UTC+8, no daylight saving):
 /// (`YYYY-MM-DD`, count), in date order. The date expression differs per backend.
 pub fn per_day(conn: &mut DbConnection, consultation_id: i32) -> QueryResult<Vec<(String, i64)>> {
-    const WHERE: &str = "AND parent_id IS NULL AND state <> 'hidden' GROUP BY 1 ORDER BY 1";
     let rows: Vec<DayCount> = match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(format!(
-            "SELECT CAST(CAST(created_at + INTERVAL '8 hours' AS DATE) AS TEXT) AS day, \
-             COUNT(*) AS n FROM comments WHERE consultation_id = $1 {WHERE}"
-        ))
+        // Grouped by the date itself, the expression `comments_day`'s statistics describe.
+        DbConnection::Postgresql(pg) => diesel::sql_query(
+            "SELECT CAST(d AS TEXT) AS day, n FROM (\
+             SELECT CAST(created_at + INTERVAL '8 hours' AS DATE) AS d, COUNT(*) AS n \
+             FROM comments WHERE consultation_id = $1 AND parent_id IS NULL \
+             AND state <> 'hidden' GROUP BY 1) AS per_day ORDER BY d",
+        )
         .bind::<Integer, _>(consultation_id)
         .load(pg)?,
-        DbConnection::Sqlite(lite) => diesel::sql_query(format!(
+        DbConnection::Sqlite(lite) => diesel::sql_query(
             "SELECT date(created_at, '+8 hours') AS day, COUNT(*) AS n FROM comments \
-             WHERE consultation_id = ? {WHERE}"
-        ))
+             WHERE consultation_id = ? AND parent_id IS NULL AND state <> 'hidden' \
+             GROUP BY 1 ORDER BY 1",
+        )
         .bind::<Integer, _>(consultation_id)
         .load(lite)?,
     };

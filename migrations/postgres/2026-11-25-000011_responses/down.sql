@@ -1,3 +1,4 @@
+DROP STATISTICS comments_day;
 DROP INDEX comments_endorsed;
 DROP INDEX comments_organizations;
 DROP INDEX comments_dashboard;

@@ -53,3 +53,6 @@ CREATE INDEX comments_organizations ON comments (consultation_id, organization_n
     WHERE parent_id IS NULL AND organization_name IS NOT NULL;
 CREATE INDEX comments_endorsed ON comments (consultation_id, endorsements)
     WHERE parent_id IS NULL;
+-- How many days the comments span: without it PostgreSQL guesses one group per row for the
+-- dashboard's comments-per-day GROUP BY and sorts on disk instead of hashing a few dozen days.
+CREATE STATISTICS comments_day ON (CAST(created_at + INTERVAL '8 hours' AS DATE)) FROM comments;
