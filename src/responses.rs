@@ -229,6 +229,17 @@ pub fn of_consultation(
         .collect()
 }
 
+/// The response to one article (or the draft as a whole), as the public pages show it.
+pub fn published(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    article_id: Option<i32>,
+) -> Result<Option<Response>, DbError> {
+    db::responses::for_target(conn, consultation_id, article_id)?
+        .map(Response::try_from)
+        .transpose()
+}
+
 /// A response with the comments it answers: (id, tracking number).
 pub type Answered = (Response, Vec<(i32, String)>);
 

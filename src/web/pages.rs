@@ -165,7 +165,7 @@ pub async fn consultation_page(
             None => false,
         };
         let general = comment_view::for_draft(conn, o.shown.consultation.id, drafters_view)?;
-        let response = responses::for_target(conn, o.shown.consultation.id, None)?.map(|(r, _)| r);
+        let response = responses::published(conn, o.shown.consultation.id, None)?;
         let shown: Vec<i32> = general.iter().map(|c| c.id).collect();
         let answered = db::responses::answered_among(conn, &shown)?;
         Ok(Some((o, general, drafters_view, response, answered)))
@@ -369,8 +369,7 @@ pub async fn article_page(
             drafters_view,
         )?;
         let response =
-            responses::for_target(conn, v.shown.consultation.id, Some(v.original.head.id))?
-                .map(|(r, _)| r);
+            responses::published(conn, v.shown.consultation.id, Some(v.original.head.id))?;
         let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
         let answered = db::responses::answered_among(conn, &shown)?;
         Ok(Some((v, comments, response, answered)))
