@@ -2,6 +2,7 @@
 
 mod clusters;
 mod comments;
+mod dashboard;
 mod digests;
 mod outbox;
 mod passwords;
@@ -19,6 +20,7 @@ use crate::web::FixedRoute;
 
 pub use clusters::{ClustersArgs, clusters};
 pub use comments::{CommentsArgs, comments};
+pub use dashboard::{DashboardArgs, dashboard};
 pub use digests::{DigestsArgs, digests};
 pub use outbox::{OutboxArgs, outbox};
 pub use passwords::{PasswordsArgs, passwords};

@@ -44,11 +44,13 @@ pub enum Status {
     Open,
     /// The window has ended.
     Closed,
+    /// The window has ended and the drafters have answered every commented article.
+    Concluded,
 }
 
 impl Status {
     /// Every status, in the order a consultation passes through them.
-    pub const ALL: [Self; 3] = [Self::Upcoming, Self::Open, Self::Closed];
+    pub const ALL: [Self; 4] = [Self::Upcoming, Self::Open, Self::Closed, Self::Concluded];
 
     /// The URL form.
     pub fn as_str(self) -> &'static str {
@@ -56,6 +58,7 @@ impl Status {
             Self::Upcoming => "upcoming",
             Self::Open => "open",
             Self::Closed => "closed",
+            Self::Concluded => "concluded",
         }
     }
 
@@ -107,12 +110,17 @@ pub struct Consultation {
     pub closes_at: NaiveDateTime,
     /// The draft version readers see.
     pub current_version_id: Option<i32>,
+    /// When the drafters concluded it, having answered every commented article.
+    pub concluded_at: Option<NaiveDateTime>,
 }
 
 impl Consultation {
     /// The status at `now`.
     pub fn status(&self, now: NaiveDateTime) -> Status {
-        Status::at(now, self.opens_at, self.closes_at)
+        match self.concluded_at {
+            Some(_) => Status::Concluded,
+            None => Status::at(now, self.opens_at, self.closes_at),
+        }
     }
 
     /// The title in `locale`, falling back to the Chinese original.
@@ -429,6 +437,7 @@ mod tests {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
         assert_eq!(RiskTier::parse("extreme"), None);
-        assert_eq!(Status::parse("concluded"), None);
+        assert_eq!(Status::parse("concluded"), Some(Status::Concluded));
+        assert_eq!(Status::parse("finished"), None);
     }
 }

@@ -140,6 +140,8 @@ enum BenchCommand {
     Digests(bench::DigestsArgs),
     /// Cluster a million comments into campaigns and print the time and the clusters found.
     Clusters(bench::ClustersArgs),
+    /// Time the drafters' dashboard of the demo with many comments, query by query and over HTTP.
+    Dashboard(bench::DashboardArgs),
 }
 
 fn parse_frequency(s: &str) -> Result<Frequency, String> {
@@ -220,6 +222,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Clusters(args),
         } => bench::clusters(args),
+        Command::Bench {
+            what: BenchCommand::Dashboard(args),
+        } => actix_web::rt::System::new().block_on(bench::dashboard(args)),
     }
 }
 

@@ -28,6 +28,7 @@ struct Row {
     opens_at: NaiveDateTime,
     closes_at: NaiveDateTime,
     current_version_id: Option<i32>,
+    concluded_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<Row> for Consultation {
@@ -59,6 +60,7 @@ impl TryFrom<Row> for Consultation {
             opens_at: r.opens_at,
             closes_at: r.closes_at,
             current_version_id: r.current_version_id,
+            concluded_at: r.concluded_at,
         })
     }
 }
@@ -84,11 +86,17 @@ pub fn list(
     }
     query = match filter.status {
         None => query,
-        Some(Status::Upcoming) => query.filter(consultations::opens_at.gt(now)),
+        Some(Status::Upcoming) => query
+            .filter(consultations::opens_at.gt(now))
+            .filter(consultations::concluded_at.is_null()),
         Some(Status::Open) => query
             .filter(consultations::opens_at.le(now))
-            .filter(consultations::closes_at.gt(now)),
-        Some(Status::Closed) => query.filter(consultations::closes_at.le(now)),
+            .filter(consultations::closes_at.gt(now))
+            .filter(consultations::concluded_at.is_null()),
+        Some(Status::Closed) => query
+            .filter(consultations::closes_at.le(now))
+            .filter(consultations::concluded_at.is_null()),
+        Some(Status::Concluded) => query.filter(consultations::concluded_at.is_not_null()),
     };
     convert(query.load(conn)?)
 }
@@ -213,4 +221,16 @@ pub fn created_between(
             .select(Row::as_select())
             .load(conn)?,
     )
+}
+
+/// Marks a consultation concluded at `now`; false when it already was.
+pub fn conclude(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        consultations::table
+            .find(id)
+            .filter(consultations::concluded_at.is_null()),
+    )
+    .set(consultations::concluded_at.eq(now))
+    .execute(conn)
+    .map(|n| n == 1)
 }

@@ -25,6 +25,7 @@ diesel::table! {
         closes_at -> Timestamp,
         current_version_id -> Nullable<Integer>,
         created_at -> Timestamp,
+        concluded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -405,3 +406,62 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     campaign_members::cluster_id,
     comments::stakeholder_type,
 );
+
+diesel::table! {
+    responses (id) {
+        id -> Integer,
+        consultation_id -> Integer,
+        article_id -> Nullable<Integer>,
+        decision -> Text,
+        reasoning -> Text,
+        author_id -> Nullable<Integer>,
+        published_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    response_comments (response_id, comment_id) {
+        response_id -> Integer,
+        comment_id -> Integer,
+    }
+}
+
+diesel::table! {
+    comment_triage (comment_id) {
+        comment_id -> Integer,
+        status -> Text,
+        note -> Text,
+        updated_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    themes (id) {
+        id -> Integer,
+        consultation_id -> Integer,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment_themes (comment_id, theme_id) {
+        comment_id -> Integer,
+        theme_id -> Integer,
+    }
+}
+
+diesel::joinable!(response_comments -> responses (response_id));
+diesel::joinable!(response_comments -> comments (comment_id));
+diesel::joinable!(comment_triage -> comments (comment_id));
+diesel::joinable!(comment_themes -> themes (theme_id));
+diesel::joinable!(comment_themes -> comments (comment_id));
+diesel::joinable!(responses -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(responses, response_comments, comments);
+diesel::allow_tables_to_appear_in_same_query!(responses, articles);
+diesel::allow_tables_to_appear_in_same_query!(themes, comment_themes, comments, comment_triage);
+diesel::allow_tables_to_appear_in_same_query!(response_comments, comment_triage);
+diesel::allow_tables_to_appear_in_same_query!(response_comments, comment_themes);

@@ -196,6 +196,7 @@ impl Ctx {
             Status::Upcoming => "status-upcoming",
             Status::Open => "status-open",
             Status::Closed => "status-closed",
+            Status::Concluded => "status-concluded",
         })
     }
 

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod campaigns;
 pub mod comments;
 pub mod ctx;
+pub mod drafter;
 pub mod errors;
 pub mod health;
 pub mod ledger;
@@ -113,6 +114,7 @@ pub fn serve(
             .configure(moderation::routes)
             .configure(ledger::routes)
             .configure(campaigns::routes)
+            .configure(drafter::routes)
             .configure(organizations::routes)
             .configure(subscriptions::routes)
             .configure(admin::routes)

@@ -19,6 +19,7 @@ use crate::consultations::{Consultation, ListFilter, RiskTier, Status};
 use crate::db;
 use crate::drafts::{Article, Section};
 use crate::reading::{self, ArticleView, DivisionView, Overview};
+use crate::responses::{self, Response};
 use crate::roles::{self, Role};
 
 /// What the list's filter form sends.
@@ -55,7 +56,7 @@ struct IndexPage {
     ctx: Ctx,
     items: Vec<Listed>,
     filter: ListFilter,
-    statuses: [Status; 3],
+    statuses: [Status; 4],
     tiers: [RiskTier; 3],
 }
 
@@ -98,6 +99,10 @@ async fn index(
 pub struct PartComments {
     /// The newest comments.
     comments: Vec<Comment>,
+    /// The drafters' published response to this part.
+    response: Option<Response>,
+    /// Ids of the comments shown that a response answers.
+    answered: Vec<i32>,
     access: CommentAccess,
     form: CommentInput,
     errors: FormErrors,
@@ -134,6 +139,8 @@ pub struct ConsultationPage {
     o: Overview,
     status: Status,
     part: PartComments,
+    /// The viewer drafts this consultation (or administers the site): link the dashboard.
+    drafter: bool,
 }
 
 fn visibility_key(v: Visibility) -> &'static str {
@@ -146,7 +153,7 @@ fn visibility_key(v: Visibility) -> &'static str {
 
 fn access_for(ctx: &Ctx, status: Status) -> CommentAccess {
     match (&ctx.user, status) {
-        (_, Status::Upcoming | Status::Closed) => CommentAccess::NotOpen,
+        (_, Status::Upcoming | Status::Closed | Status::Concluded) => CommentAccess::NotOpen,
         (None, _) => CommentAccess::LogIn,
         (Some(u), _) if !u.is_verified() => CommentAccess::Verify,
         _ => CommentAccess::Form,
@@ -174,14 +181,17 @@ pub async fn consultation_page(
 ) -> Result<ConsultationPage, WebError> {
     let locale = ctx.locale;
     let viewer = ctx.user.clone();
-    let (o, comments) = db::run(&state.pool, move |conn| {
+    let (o, comments, drafters_view, response, answered) = db::run(&state.pool, move |conn| {
         let Some(o) = reading::overview(conn, &slug, locale)? else {
             return Ok(None);
         };
         let id = o.shown.consultation.id;
         let drafters_view = drafts_it(conn, id, viewer.as_ref())?;
         let general = comment_view::for_part(conn, id, None, drafters_view)?;
-        Ok(Some((o, general)))
+        let response = responses::published(conn, id, None)?;
+        let shown: Vec<i32> = general.iter().map(|c| c.id).collect();
+        let answered = db::responses::answered_among(conn, &shown)?;
+        Ok(Some((o, general, drafters_view, response, answered)))
     })
     .await?
     .ok_or(WebError::NotFound)?;
@@ -190,6 +200,8 @@ pub async fn consultation_page(
     let slug = &o.shown.consultation.slug;
     let part = PartComments {
         comments,
+        response,
+        answered,
         access: access_for(&ctx, status),
         form,
         errors,
@@ -201,11 +213,13 @@ pub async fn consultation_page(
         stances: Stance::ALL,
         visibilities: Visibility::ALL,
     };
+    let drafter = drafters_view || ctx.user.as_ref().is_some_and(|u| u.is_admin);
     Ok(ConsultationPage {
         ctx,
         o,
         status,
         part,
+        drafter,
     })
 }
 
@@ -236,14 +250,16 @@ pub async fn division_page(
 ) -> Result<DivisionPage, WebError> {
     let locale = ctx.locale;
     let viewer = ctx.user.clone();
-    let (v, comments) = db::run(&state.pool, move |conn| {
+    let (v, comments, answered) = db::run(&state.pool, move |conn| {
         let Some(v) = reading::division(conn, &slug, position, locale)? else {
             return Ok(None);
         };
         let id = v.shown.consultation.id;
         let drafters_view = drafts_it(conn, id, viewer.as_ref())?;
         let comments = comment_view::for_part(conn, id, Some(v.original_id), drafters_view)?;
-        Ok(Some((v, comments)))
+        let shown: Vec<i32> = comments.iter().map(|c| c.id).collect();
+        let answered = db::responses::answered_among(conn, &shown)?;
+        Ok(Some((v, comments, answered)))
     })
     .await?
     .ok_or(WebError::NotFound)?;
@@ -252,6 +268,8 @@ pub async fn division_page(
     let slug = &v.shown.consultation.slug;
     let part = PartComments {
         comments,
+        response: None,
+        answered,
         access: access_for(&ctx, status),
         form,
         errors,
@@ -363,6 +381,10 @@ pub struct ArticlePage {
     visibilities: &'static [Visibility],
     types: [StakeholderType; 7],
     sorts: [Sort; 2],
+    /// The drafters' published response to this article.
+    response: Option<Response>,
+    /// Ids of the comments shown that a response answers.
+    answered: Vec<i32>,
 }
 
 impl ArticlePage {
@@ -370,7 +392,7 @@ impl ArticlePage {
         match self.status {
             Status::Upcoming => "comments-upcoming",
             Status::Open => "comments-open",
-            Status::Closed => "comments-closed",
+            Status::Closed | Status::Concluded => "comments-closed",
         }
     }
 
@@ -388,6 +410,10 @@ impl ArticlePage {
     /// This page's address, encoded for a `next=` parameter.
     fn here_encoded(&self) -> String {
         url::form_urlencoded::byte_serialize(self.ctx.here().as_bytes()).collect()
+    }
+
+    fn is_answered(&self, id: &i32) -> bool {
+        self.answered.contains(id)
     }
 
     fn diff(&self, proposed: &str) -> Vec<diff::Segment> {
@@ -441,7 +467,7 @@ pub async fn article_page(
 ) -> Result<ArticlePage, WebError> {
     let locale = ctx.locale;
     let viewer = ctx.user.clone();
-    let (v, comments) = db::run(&state.pool, move |conn| {
+    let (v, comments, response, answered) = db::run(&state.pool, move |conn| {
         let Some(v) = reading::article(conn, &slug, number, locale)? else {
             return Ok(None);
         };
@@ -453,7 +479,11 @@ pub async fn article_page(
             viewer.as_ref(),
             drafters_view,
         )?;
-        Ok(Some((v, comments)))
+        let response =
+            responses::published(conn, v.shown.consultation.id, Some(v.original.head.id))?;
+        let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
+        let answered = db::responses::answered_among(conn, &shown)?;
+        Ok(Some((v, comments, response, answered)))
     })
     .await?
     .ok_or(WebError::NotFound)?;
@@ -473,6 +503,8 @@ pub async fn article_page(
         visibilities: Visibility::ALL,
         types: StakeholderType::ALL,
         sorts: [Sort::Newest, Sort::Endorsed],
+        response,
+        answered,
     })
 }
 

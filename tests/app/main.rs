@@ -8,6 +8,7 @@ mod campaigns;
 mod cli;
 mod comments;
 mod digests;
+mod drafter;
 mod errors;
 mod ledger;
 mod mail;

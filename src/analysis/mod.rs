@@ -1,0 +1,3 @@
+//! Analysis of what was said: keywords suggested as themes.
+
+pub mod keywords;
