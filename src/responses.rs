@@ -2,12 +2,14 @@
 //! its reasoning and the comments it answers — and the rule for concluding a consultation.
 
 use chrono::NaiveDateTime;
+use sha2::{Digest, Sha256};
 
 use crate::accounts::User;
 use crate::consultations::{Consultation, Status};
 use crate::dashboard::Matrix;
 use crate::db::responses::ResponseRow;
 use crate::db::{self, DbConnection, DbError};
+use crate::ledger::{self, Event};
 use crate::validation::{FieldError, required_text};
 
 /// Longest reasoning, in characters.
@@ -179,8 +181,8 @@ impl From<diesel::result::Error> for ResponseError {
 }
 
 /// Publishes (or replaces) the response to `article_id` (`None`: the draft as a whole) in one
-/// transaction: the decision, the reasoning and the comments it answers. Anything that must be
-/// recorded with a published response (the public ledger) belongs inside that transaction.
+/// transaction: the decision, the reasoning, the comments it answers and its entry in the public
+/// record.
 pub fn publish(
     conn: &mut DbConnection,
     consultation: &Consultation,
@@ -214,6 +216,21 @@ pub fn publish(
             )?,
         };
         db::responses::set_comments(conn, id, &input.answers)?;
+        let label = match article_id {
+            Some(a) => db::drafts::article_number_label(conn, a)?.map(|(_, l)| l),
+            None => None,
+        };
+        let text_hash = hex::encode(Sha256::digest(input.reasoning.as_bytes()));
+        ledger::append_to(
+            conn,
+            consultation,
+            &Event::ResponsePublished {
+                article: label.as_deref().unwrap_or(""),
+                decision,
+                text_hash: &text_hash,
+            },
+            now,
+        )?;
         Ok(id)
     })
 }
@@ -307,6 +324,7 @@ pub fn conclude(
             ));
         }
         db::consultations::conclude(conn, consultation.id, now)?;
+        ledger::append_to(conn, consultation, &Event::ConsultationConcluded, now)?;
         Ok(())
     })
 }

@@ -295,5 +295,19 @@ on_both_backends! {
         assert_eq!(late.status, 403, "a concluded consultation's responses are final");
         let (_, index) = app.get("/?status=concluded").await;
         assert!(index.contains("/c/ai-service-safety"));
+
+        // The public record holds both answers and the conclusion, after the comments, and verifies.
+        let (_, log) = app.get(&format!("/c/{SLUG}/ledger.jsonl")).await;
+        let types: Vec<&str> = log
+            .lines()
+            .filter_map(|l| l.split("\"type\":\"").nth(1))
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|t| *t != "head_signature")
+            .collect();
+        assert_eq!(types.iter().filter(|t| **t == "response_published").count(), 3, "every publication, the replaced one included: {log}");
+        assert_eq!(types.last(), Some(&"consultation_concluded"), "{log}");
+        assert!(log.contains("\"decision\":\"partly-adopted\""), "{log}");
+        let options = yijian::ledger::verify::Options { key: None, receipts: Vec::new() };
+        yijian::ledger::verify::verify(&log, &options).expect("the record verifies");
     }
 }
