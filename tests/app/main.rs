@@ -1,12 +1,15 @@
 //! End-to-end tests: the real application on a real database, driven over HTTP like a browser.
 
 mod harness;
+mod people;
 
 mod accounts;
 mod admin;
+mod authorization;
 mod cli;
 mod comments;
 mod errors;
+mod hostile;
 mod mail;
 mod moderation;
 mod reading;
