@@ -9,6 +9,7 @@ mod authorization;
 mod cli;
 mod comments;
 mod errors;
+mod faults;
 mod hostile;
 mod mail;
 mod moderation;
