@@ -6,6 +6,7 @@ mod people;
 mod accounts;
 mod admin;
 mod authorization;
+mod browser;
 mod cli;
 mod comments;
 mod errors;
