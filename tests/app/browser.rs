@@ -29,6 +29,10 @@ struct Browser {
     http: reqwest::Client,
     session: String,
     shots: PathBuf,
+    /// axe-core's source, when installed.
+    axe: Option<String>,
+    /// What axe-core found, page by page.
+    violations: std::cell::RefCell<Vec<String>>,
 }
 
 impl Browser {
@@ -86,7 +90,9 @@ impl Browser {
             driver,
             http,
             session: format!("{root}/session/{id}"),
+            axe: axe_core(&shots),
             shots,
+            violations: Default::default(),
         }
     }
 
@@ -190,8 +196,47 @@ impl Browser {
             .to_owned()
     }
 
-    /// Saves a PNG of the page as `name.png`.
+    /// Records what axe-core finds on the page, if it is installed.
+    async fn check_accessibility(&self, name: &str) {
+        if let Some(axe) = &self.axe {
+            let found = self.accessibility_violations(axe).await;
+            self.violations
+                .borrow_mut()
+                .extend(found.into_iter().map(|v| format!("{name}: {v}")));
+        }
+    }
+
+    /// The WCAG 2.1 A and AA violations axe-core finds on the page, one line each.
+    async fn accessibility_violations(&self, axe: &str) -> Vec<String> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({
+                "script": format!("{axe}\n;return true;"), "args": []
+            })),
+        )
+        .await;
+        let found = self
+            .call(reqwest::Method::POST, "/execute/async", Some(json!({
+                "script": "const done = arguments[arguments.length - 1];\
+                    axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})\
+                    .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +\
+                        v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))\
+                    .catch(e => done(['axe failed: ' + e]));",
+                "args": []
+            })))
+            .await;
+        found
+            .as_array()
+            .expect("a list of violations")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Saves a PNG of the page as `name.png` and checks the page with axe-core.
     async fn screenshot(&self, name: &str) {
+        self.check_accessibility(name).await;
         let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().expect("screenshot data"))
@@ -234,6 +279,30 @@ async fn send(
     value
 }
 
+/// axe-core's source from `target/axe` (`.ci/run` installs it there with npm); without it
+/// outside CI, the accessibility checks say why and are left out.
+fn axe_core(shots: &Path) -> Option<String> {
+    let path = shots
+        .parent()
+        .expect("target directory")
+        .join("axe/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(e) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but axe-core is missing at {} ({e}): .ci/run installs it",
+                path.display()
+            );
+            eprintln!(
+                "accessibility not checked: no axe-core at {} ({e})",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
 /// Whether the browser is there; without it outside CI, why the test passes anyway.
 fn browser_available() -> bool {
     let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
@@ -263,6 +332,19 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
 
     b.goto(&format!("{base}/")).await;
     b.screenshot("index").await;
+    if let Some(axe) = &b.axe {
+        // The checker itself: an image without a text alternative must be reported.
+        b.call(reqwest::Method::POST, "/execute/sync", Some(json!({
+            "script": "const i = document.createElement('img'); i.src = '/static/style.css'; document.querySelector('main').appendChild(i); return true;",
+            "args": []
+        })))
+        .await;
+        let found = b.accessibility_violations(axe).await;
+        assert!(
+            found.iter().any(|v| v.starts_with("image-alt")),
+            "axe-core found {found:?}"
+        );
+    }
     b.click_and_wait("a[href=\"/c/ai-service-safety\"]").await;
     assert!(b.url().await.ends_with("/c/ai-service-safety"));
     b.screenshot("consultation").await;
@@ -272,6 +354,13 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
     b.goto(&format!("{base}/c/ai-service-safety")).await;
     b.click_and_wait("a[href^=\"/c/ai-service-safety/d/\"]")
         .await;
+    let chapter = b
+        .url()
+        .await
+        .rsplit('/')
+        .next()
+        .expect("position")
+        .to_owned();
     b.screenshot("division").await;
 
     // Register.
@@ -378,5 +467,36 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
     b.screenshot("article-en").await;
     b.goto(&format!("{base}/login")).await;
     b.screenshot("login").await;
+    // Every page type again in English.
+    for (name, path) in [
+        ("index-en", "/?lang=en"),
+        ("consultation-en", "/c/ai-service-safety?lang=en"),
+        ("division-en", "/c/ai-service-safety/d/{chapter}?lang=en"),
+        ("full-text-en", "/c/ai-service-safety/text?lang=en"),
+        ("receipt-en", "/receipt/{tracking}?lang=en"),
+        ("search-en", "/search?q=data&lang=en"),
+        ("account-en", "/account?lang=en"),
+        (
+            "moderation-log-en",
+            "/c/ai-service-safety/moderation-log?lang=en",
+        ),
+        ("error-404-en", "/c/no-such-draft?lang=en"),
+        ("register-en", "/register?lang=en"),
+    ] {
+        let path = path
+            .replace("{tracking}", &tracking)
+            .replace("{chapter}", &chapter);
+        b.goto(&format!("{base}{path}")).await;
+        b.check_accessibility(name).await;
+    }
     println!("screenshots in {}", b.shots.display());
+    let violations = b.violations.borrow();
+    if b.axe.is_some() {
+        println!("axe-core: {} violations", violations.len());
+    }
+    assert!(
+        violations.is_empty(),
+        "WCAG 2.1 AA violations:\n{}",
+        violations.join("\n")
+    );
 }
