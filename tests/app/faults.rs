@@ -328,7 +328,9 @@ async fn postgres_connections_cut_mid_load_give_503_pages_and_the_server_recover
         .expect("PostgreSQL app");
     app.seed_demo().await;
     let name = database_name(&app.db);
-    let sessions = Rc::new(accounts(&app.pool, "cut", 30).await);
+    // Forty accounts per poster, twenty comments each: more than a poster sends in the test, so
+    // the per-account limit never answers instead of the database.
+    let sessions = Rc::new(accounts(&app.pool, "cut", 121).await);
     let acknowledged: Rc<RefCell<Vec<String>>> = Rc::default();
     let statuses: Rc<RefCell<BTreeMap<u16, usize>>> = Rc::default();
     let stop = Rc::new(RefCell::new(false));
@@ -346,8 +348,10 @@ async fn postgres_connections_cut_mid_load_give_503_pages_and_the_server_recover
             let client = plain_client();
             let mut k = 0;
             while !*stop.borrow() {
-                let session = &sessions[(p * 10 + k / 20) % sessions.len()];
-                match post_comment(&client, &base, session, p * 1000 + k).await {
+                let Some(session) = sessions[p * 40..(p + 1) * 40].get(k / 20) else {
+                    panic!("poster {p} ran out of accounts");
+                };
+                match post_comment(&client, &base, session, p * 10_000 + k).await {
                     Posted::Acknowledged(t) => {
                         acknowledged.borrow_mut().push(t);
                         *statuses.borrow_mut().entry(303).or_default() += 1;
@@ -405,7 +409,7 @@ async fn postgres_connections_cut_mid_load_give_503_pages_and_the_server_recover
 
     let client = plain_client();
     for n in 0..10 {
-        match post_comment(&client, &base, &sessions[29], 9000 + n).await {
+        match post_comment(&client, &base, &sessions[120], 90_000 + n).await {
             Posted::Acknowledged(t) => acknowledged.borrow_mut().push(t),
             Posted::Refused(status, body) => panic!("after recovery: {status} {body}"),
             Posted::Lost => panic!("after recovery: no answer"),
