@@ -4,7 +4,8 @@
 //!
 //! The requests come from tables: forms × fields × payloads, paths × payloads, routes × wrong
 //! methods, POST routes × forged CSRF tokens and malformed bodies, and uploads. A new route is one
-//! line in [`FORMS`] (and in [`PATHS`] when it has a path parameter).
+//! line in [`ROUTES`], plus one in [`FORMS`] when it takes fields and one in [`PATHS`] when it has
+//! a path parameter.
 
 use chrono::{Duration, Utc};
 use reqwest::Method;
