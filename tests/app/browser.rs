@@ -437,14 +437,29 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
         .collect();
     assert_eq!(receipts.len(), 1, "one receipt mail names {tracking}");
 
-    // Markup in a comment is shown as text and never runs.
+    // Markup in a name and in a comment is shown as text and never runs.
+    b.goto(&format!("{base}/account")).await;
+    let name = b.find("#f-display_name").await;
+    b.call(
+        reqwest::Method::POST,
+        &format!("/element/{name}/clear"),
+        Some(json!({})),
+    )
+    .await;
+    b.type_into("#f-display_name", "<svg onload=document.title='pwned'>")
+        .await;
+    b.click_and_wait("form[action=\"/account/profile\"] button[type=\"submit\"]")
+        .await;
     b.goto(&format!("{base}/c/ai-service-safety/a/6")).await;
     b.click("input[name=\"stance\"][value=\"oppose\"]").await;
     b.type_into(
         "#f-body",
-        "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">",
+        "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">\n\
+         <iframe src=\"javascript:parent.document.title='pwned'\"></iframe><a href=\"javascript:document.title='pwned'\">x</a>",
     )
     .await;
+    b.type_into("#f-proposed_text", "<svg/onload=document.title='pwned'>")
+        .await;
     b.click_and_wait("form[action=\"/c/ai-service-safety/a/6/comments\"] button[type=\"submit\"]")
         .await;
     b.goto(&format!("{base}/c/ai-service-safety/a/6")).await;
@@ -452,6 +467,17 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
         b.source().await.contains("&lt;script&gt;")
             || b.source().await.contains("&#60;script&#62;")
     );
+    assert!(
+        b.source().await.contains("&lt;svg onload"),
+        "the name is shown as text"
+    );
+    let links = b
+        .call(reqwest::Method::POST, "/execute/sync", Some(json!({
+            "script": "return document.querySelectorAll('main script, main img[onerror], main iframe, main svg, main a[href^=\"javascript:\"]').length;",
+            "args": []
+        })))
+        .await;
+    assert_eq!(links, json!(0), "markup from a comment became elements");
     assert_ne!(b.title().await, "pwned", "a payload ran in the browser");
 
     // The remaining page types.
