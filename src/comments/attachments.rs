@@ -152,7 +152,11 @@ impl Upload {
     /// Checks the type and moves the file to its content-addressed place.
     pub async fn finish(mut self, original_name: &str) -> Result<Stored, AttachmentError> {
         self.file.flush().await?;
-        let kind = Kind::sniff(&self.head).ok_or(AttachmentError::BadType)?;
+        let Some(kind) = Kind::sniff(&self.head) else {
+            // A refused file must not stay behind as a temporary file.
+            let _ = tokio::fs::remove_file(&self.temp).await;
+            return Err(AttachmentError::BadType);
+        };
         let sha256 = hex::encode(self.hasher.finalize_reset());
         let target = path_of(&self.dir, &sha256);
         if let Some(parent) = target.parent() {

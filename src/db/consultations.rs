@@ -103,6 +103,11 @@ pub fn list(
 
 /// The consultation named `slug`.
 pub fn by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Consultation>> {
+    // Every stored slug passed `Slug::parse`; anything else names nothing, and a NUL byte would
+    // not even reach PostgreSQL, which refuses it in text.
+    if crate::consultations::Slug::parse(slug).is_err() {
+        return Ok(None);
+    }
     consultations::table
         .filter(consultations::slug.eq(slug))
         .select(Row::as_select())

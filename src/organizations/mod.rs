@@ -278,5 +278,11 @@ pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(FieldError::new("reason", "reason-too-long"));
     }
+    if reason
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(FieldError::new("reason", "text-control-chars"));
+    }
     Ok(reason.to_owned())
 }

@@ -118,10 +118,12 @@ async fn review(
             Err(e) => {
                 let mut errors = FormErrors::default();
                 errors.push(e);
-                return render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &queue_page(&state, ctx, errors, Some(id)).await?,
-                );
+                let page = queue_page(&state, ctx, errors, Some(id)).await?;
+                // Only a pending organisation has a form to show the message beside.
+                if !page.queue.iter().any(|(o, _)| o.id == id) {
+                    return Err(WebError::NotFound);
+                }
+                return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
             }
         },
         _ => return Err(WebError::BadRequest("error-form-invalid")),

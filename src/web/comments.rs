@@ -159,6 +159,9 @@ async fn create(
                 Some((input, form_errors)),
             )
             .await?;
+            if let Some(refused) = page.access().refusal() {
+                return Err(refused);
+            }
             render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     };
@@ -247,14 +250,20 @@ async fn create_on_part(
         let slug = slug.clone();
         async move {
             match target {
-                Target::Division(p) => render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &division_page(&state, ctx, slug, p, Some(form)).await?,
-                ),
-                _ => render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &consultation_page(&state, ctx, slug, Some(form)).await?,
-                ),
+                Target::Division(p) => {
+                    let page = division_page(&state, ctx, slug, p, Some(form)).await?;
+                    if let Some(refused) = page.access().refusal() {
+                        return Err(refused);
+                    }
+                    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+                }
+                _ => {
+                    let page = consultation_page(&state, ctx, slug, Some(form)).await?;
+                    if let Some(refused) = page.access().refusal() {
+                        return Err(refused);
+                    }
+                    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+                }
             }
         }
     };

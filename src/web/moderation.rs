@@ -82,6 +82,13 @@ impl QueuePage {
         self.failed.as_deref() == Some(tracking)
     }
 
+    /// The decision failed on a comment that is not in the queue, so has no form of its own.
+    fn failed_unlisted(&self) -> bool {
+        self.failed
+            .as_deref()
+            .is_some_and(|t| !self.items.iter().any(|i| i.comment.tracking == t))
+    }
+
     fn state_key(&self, state: &CommentState) -> &'static str {
         match state {
             CommentState::Published => "state-published",

@@ -97,6 +97,10 @@ async fn register(
     CurrentUser(user): CurrentUser,
     Form(form): Form<OrgForm>,
 ) -> Result<HttpResponse, WebError> {
+    // The page shows no form to someone who may not register: say so rather than re-render it.
+    if user.organization_id.is_some() || !ORG_TYPES.contains(&user.stakeholder_type) {
+        return Err(WebError::Forbidden("error-org-not-allowed"));
+    }
     let new = match organizations::validate(&form.name, &form.org_type, &form.uscc) {
         Ok(n) => n,
         Err(list) => {

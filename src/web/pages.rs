@@ -143,6 +143,13 @@ pub struct ConsultationPage {
     drafter: bool,
 }
 
+impl ConsultationPage {
+    /// Whether and how the reader can comment on the draft as a whole.
+    pub fn access(&self) -> CommentAccess {
+        self.part.access
+    }
+}
+
 fn visibility_key(v: Visibility) -> &'static str {
     match v {
         Visibility::Named => "visibility-named",
@@ -233,6 +240,11 @@ pub struct DivisionPage {
 }
 
 impl DivisionPage {
+    /// Whether and how the reader can comment on this division.
+    pub fn access(&self) -> CommentAccess {
+        self.part.access
+    }
+
     /// Heading level of an article: one below its division's heading (the page's own division
     /// is the `h1`).
     fn article_level(&self, s: &Section<Article>) -> usize {
@@ -366,6 +378,18 @@ pub enum CommentAccess {
     NotOpen,
 }
 
+impl CommentAccess {
+    /// Why a comment sent to a page that shows no form is refused: re-rendering that page would
+    /// drop the form and its messages.
+    pub fn refusal(self) -> Option<WebError> {
+        match self {
+            Self::NotOpen => Some(WebError::Forbidden("error-not-open")),
+            Self::Verify => Some(WebError::Forbidden("error-unverified")),
+            Self::Form | Self::LogIn => None,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "article.html")]
 pub struct ArticlePage {
@@ -388,6 +412,11 @@ pub struct ArticlePage {
 }
 
 impl ArticlePage {
+    /// Whether and how the reader can comment on this article.
+    pub fn access(&self) -> CommentAccess {
+        self.access
+    }
+
     fn comments_key(&self) -> &'static str {
         match self.status {
             Status::Upcoming => "comments-upcoming",

@@ -53,6 +53,12 @@ async fn search_page(
     if q.trim().is_empty() {
         return render(StatusCode::OK, &SearchPage::new(ctx, String::new()));
     }
+    if q.chars().any(char::is_control) {
+        // Shown back without them: a NUL or an escape sequence has no place in a page.
+        let mut page = SearchPage::new(ctx, q.chars().filter(|c| !c.is_control()).collect());
+        page.error = Some(page.ctx.t("text-control-chars"));
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let query = match SearchQuery::parse(&q) {
         Ok(query) => query,
         Err(e) => {

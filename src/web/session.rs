@@ -38,6 +38,8 @@ pub struct RequestSession {
     pub flash: Option<String>,
     /// The name of the verified organisation the user speaks for.
     pub verified_org: Option<String>,
+    /// The session cookie could not be checked because the database did not answer.
+    pub lookup_failed: bool,
 }
 
 fn is_token(s: &str) -> bool {
@@ -131,6 +133,7 @@ pub async fn middleware(
 
     let mut user = None;
     let mut verified_org = None;
+    let mut lookup_failed = false;
     if let (Some(state), Some(token)) = (&state, &session_token) {
         let token = token.clone();
         let now = state.now();
@@ -149,7 +152,10 @@ pub async fn middleware(
         .await;
         match found {
             Ok((u, org)) => (user, verified_org) = (u, org),
-            Err(e) => tracing::warn!(error = %e, "session lookup failed"),
+            Err(e) => {
+                tracing::warn!(error = %e, "session lookup failed");
+                lookup_failed = true;
+            }
         }
     }
     let new_csrf = existing_csrf
@@ -158,13 +164,15 @@ pub async fn middleware(
     let csrf = existing_csrf
         .or_else(|| new_csrf.clone())
         .unwrap_or_default();
-    let stale_session = session_token.is_some() && user.is_none();
+    // A session that could not be checked is not known to be stale: keep its cookie.
+    let stale_session = session_token.is_some() && user.is_none() && !lookup_failed;
     req.extensions_mut().insert(RequestSession {
         token: if user.is_some() { session_token } else { None },
         user,
         csrf,
         flash,
         verified_org,
+        lookup_failed,
     });
 
     let mut res = next.call(req).await?;
@@ -209,8 +217,13 @@ impl FromRequest for CurrentUser {
     type Future = Ready<Result<Self, WebError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match of(req).user {
+        let session = of(req);
+        ready(match session.user {
             Some(u) => Ok(Self(u)),
+            // Sending a signed-in person to the log-in page would lose what they were doing.
+            None if session.lookup_failed => Err(WebError::Unavailable(
+                "the session could not be checked".into(),
+            )),
             None => Err(WebError::LoginRequired(login_return_path(req))),
         })
     }

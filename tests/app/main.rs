@@ -1,15 +1,20 @@
 //! End-to-end tests: the real application on a real database, driven over HTTP like a browser.
 
 mod harness;
+mod people;
 
 mod accounts;
 mod admin;
+mod authorization;
+mod browser;
 mod campaigns;
 mod cli;
 mod comments;
 mod digests;
 mod drafter;
 mod errors;
+mod faults;
+mod hostile;
 mod ledger;
 mod mail;
 mod moderation;
