@@ -48,6 +48,7 @@ const SIGNED_IN: [Expect; 7] = [Login, Page, Page, Page, Page, Page, Page];
 const MODERATORS: [Expect; 7] = [Login, Deny, Deny, Page, Deny, Deny, Page];
 const COMMENTERS: [Expect; 7] = [Login, Done, Done, Done, Done, Done, Done];
 const NOT_OPEN: [Expect; 7] = [Login, Deny, Deny, Deny, Deny, Deny, Deny];
+const DRAFTERS: [Expect; 7] = [Login, Deny, Deny, Deny, Deny, Page, Page];
 
 /// Every route on the site. A new route is one line here.
 #[rustfmt::skip]
@@ -65,6 +66,17 @@ const MATRIX: &[Row] = &[
     ("GET", "/receipt/{public}", &[], EVERYONE),
     ("GET", "/attachments/{public_file}", &[], EVERYONE),
     ("GET", "/healthz", &[], EVERYONE),
+    ("GET", "/c/{open}/report", &[], EVERYONE),
+    ("GET", "/c/{open}/ledger.jsonl", &[], EVERYONE),
+    ("GET", "/ledger-key", &[], EVERYONE),
+    ("GET", "/c/{open}/subscribe", &[], EVERYONE),
+    ("GET", "/subscribe", &[], EVERYONE),
+    ("GET", "/subscriptions", &[], SIGNED_IN),
+    // The drafters' workspace: that consultation's drafters and the administrators.
+    ("GET", "/c/{open}/dashboard", &[], DRAFTERS),
+    ("GET", "/c/{open}/dashboard/a/5", &[], DRAFTERS),
+    ("GET", "/c/{open}/dashboard/draft", &[], DRAFTERS),
+    ("GET", "/c/{open}/campaigns", &[], DRAFTERS),
     ("GET", "/static/style.css", &[], EVERYONE),
     // A drafters-only comment's attachment: that consultation's drafters alone, not even its author.
     ("GET", "/attachments/{drafters_file}", &[], [Hidden, Hidden, Hidden, Hidden, Hidden, Page, Hidden]),

@@ -86,6 +86,10 @@ const FORMS: &[Form] = &[
     ("POST", "/admin/consultations/{open}/edit", As::Admin, &[("title", "人工智能服务安全管理办法（征求意见稿）"), ("title_en", ""), ("issuer", "发布机关"), ("issuer_en", ""), ("summary", ""), ("summary_en", ""), ("risk_tier", "high"), ("topics", "安全"), ("opens", "{opens}"), ("closes", "{closes}")], &["title", "title_en", "issuer", "issuer_en", "summary", "summary_en", "topics"]),
     ("POST", "/admin/consultations/{open}/roles", As::Admin, &[("email", "nobody@example.com"), ("role", "drafter")], &[]),
     ("POST", "/admin/consultations/{open}/roles/revoke", As::Admin, &[("user_id", "{drafter_id}"), ("role", "reviewer")], &[]),
+    ("POST", "/c/{open}/subscribe", As::Stranger, &[("email", "reader@example.com"), ("frequency", "daily"), ("article", "5")], &[]),
+    ("POST", "/subscribe", As::Stranger, &[("email", "reader@example.com"), ("frequency", "weekly"), ("topic", ""), ("tier", "")], &["topic"]),
+    ("POST", "/c/{open}/triage/{public}", As::Admin, &[("status", "read"), ("note", "内部备注")], &["note"]),
+    ("POST", "/c/{open}/themes/{public}", As::Admin, &[("theme", "数据安全")], &["theme"]),
 ];
 
 /// Fields whose value is only used after being replaced by a safe default when it is not one
@@ -110,6 +114,10 @@ const PATHS: &[(&str, &str, As)] = &[
     ("POST", "/c/{open}/a/{}/comments", As::Citizen),
     ("POST", "/c/{open}/moderation/{}", As::Moderator),
     ("POST", "/admin/organizations/{}", As::Admin),
+    ("GET", "/c/{open}/dashboard/a/{}", As::Admin),
+    ("GET", "/c/{open}/campaigns/{}", As::Admin),
+    ("GET", "/unsubscribe/{}", As::Stranger),
+    ("POST", "/unsubscribe/{}", As::Stranger),
 ];
 
 /// Requests with someone else's id or beyond the sender's rights: each must be refused.
@@ -140,6 +148,15 @@ const ROUTES: &[(&str, &str, As)] = &[
     ("GET", "/attachments/{public_file}", As::Stranger),
     ("GET", "/healthz", As::Stranger),
     ("GET", "/static/style.css", As::Stranger),
+    ("GET", "/c/{open}/report", As::Stranger),
+    ("GET", "/c/{open}/ledger.jsonl", As::Stranger),
+    ("GET", "/ledger-key", As::Stranger),
+    ("GET", "/c/{open}/subscribe", As::Stranger),
+    ("GET", "/subscribe", As::Stranger),
+    ("GET", "/subscriptions", As::Citizen),
+    ("GET", "/c/{open}/dashboard", As::Admin),
+    ("GET", "/c/{open}/dashboard/a/5", As::Admin),
+    ("GET", "/c/{open}/campaigns", As::Admin),
     ("GET", "/register", As::Stranger),
     ("GET", "/login", As::Stranger),
     ("GET", "/password-reset", As::Stranger),
@@ -168,6 +185,10 @@ const ROUTES: &[(&str, &str, As)] = &[
     ("POST", "/c/{open}/a/5/comments", As::Citizen),
     ("POST", "/c/{open}/comments", As::Citizen),
     ("POST", "/c/{open}/d/{chapter}/comments", As::Citizen),
+    ("POST", "/c/{open}/subscribe", As::Stranger),
+    ("POST", "/subscribe", As::Stranger),
+    ("POST", "/c/{open}/responses", As::Admin),
+    ("POST", "/c/{open}/conclude", As::Admin),
     ("POST", "/comments/{public}/endorse", As::Citizen),
     ("POST", "/comments/{public}/report", As::Citizen),
     ("POST", "/c/{open}/moderation/{public}", As::Moderator),
