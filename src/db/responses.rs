@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{comments, response_comments, responses};
+use super::schema::{articles, comments, response_comments, responses};
 
 /// A response row.
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -26,6 +26,32 @@ pub struct ResponseRow {
     pub published_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+}
+
+/// Responses of a consultation published or changed in `[start, end)`, only the one to
+/// `article_id` when given, each with its article's number and label.
+pub fn changed_between(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    article_id: Option<i32>,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> QueryResult<Vec<(ResponseRow, Option<(i32, String)>)>> {
+    let mut query = responses::table
+        .left_join(articles::table)
+        .filter(responses::consultation_id.eq(consultation_id))
+        .filter(responses::updated_at.ge(start))
+        .filter(responses::updated_at.lt(end))
+        .order(responses::id)
+        .select((
+            ResponseRow::as_select(),
+            (articles::number, articles::label).nullable(),
+        ))
+        .into_boxed();
+    if let Some(a) = article_id {
+        query = query.filter(responses::article_id.eq(a));
+    }
+    query.load(conn)
 }
 
 /// Every response of a consultation.

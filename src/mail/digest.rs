@@ -23,6 +23,7 @@ use crate::consultations::{Consultation, RiskTier};
 use crate::db::subscriptions::{self as q, QuotedRow, TargetKey};
 use crate::db::{self, DbConnection, DbError, DbPool};
 use crate::i18n::{Locale, beijing};
+use crate::responses::Response;
 use crate::subscriptions::{self, Frequency, Links};
 
 /// Comments quoted per digest section: the most endorsed of the period.
@@ -122,6 +123,10 @@ pub struct Activity {
     pub closed: bool,
     /// New public comments, when there are any.
     pub comments: Option<CommentNews>,
+    /// The drafters concluded the consultation: its feedback report is final.
+    pub concluded: bool,
+    /// Responses published or changed, with their article's number and label.
+    pub responses: Vec<(Response, Option<(i32, String)>)>,
     /// Consultations created in the period (for subscriptions to new consultations).
     pub new_consultations: Vec<Consultation>,
 }
@@ -162,7 +167,13 @@ impl Activity {
                 quoted: q::most_endorsed(conn, c.id, article_id, s, e, QUOTED)?,
             })
         };
+        let responses = db::responses::changed_between(conn, c.id, article_id, s, e)?
+            .into_iter()
+            .map(|(row, article)| Ok((Response::try_from(row)?, article)))
+            .collect::<Result<_, DbError>>()?;
         Ok(Self {
+            concluded: c.concluded_at.is_some_and(within),
+            responses,
             opened: within(c.opens_at),
             closing: (within(c.closes_at - CLOSING_NOTICE) && c.closes_at >= period.end)
                 .then_some(c.closes_at),
@@ -197,6 +208,8 @@ impl Activity {
             && self.closing.is_none()
             && !self.closed
             && self.comments.is_none()
+            && !self.concluded
+            && self.responses.is_empty()
             && self.new_consultations.is_empty()
     }
 }
@@ -212,6 +225,14 @@ struct Announced {
     title: String,
     issuer: String,
     window: String,
+    link: String,
+}
+
+/// A drafters' response as the mail shows it.
+struct Answer {
+    place: String,
+    decision: String,
+    excerpt: String,
     link: String,
 }
 
@@ -246,6 +267,7 @@ struct Body {
     by_stance: Vec<Figure>,
     by_type: Vec<Figure>,
     quotes: Vec<Quote>,
+    answers: Vec<Answer>,
     new_consultations: Vec<Announced>,
 }
 
@@ -324,6 +346,9 @@ impl Newsworthy {
         if a.closed {
             notes.push(l.t("digest-closed"));
         }
+        if a.concluded {
+            notes.push(l.t("digest-concluded"));
+        }
         let count = |key: &str, n: i64| l.t_args(key, &[("n", FluentValue::from(n))]);
         let body = Body {
             locale: l,
@@ -361,6 +386,22 @@ impl Newsworthy {
                 .flat_map(|c| &c.quoted)
                 .map(|r| quote(l, slug, r, links))
                 .collect(),
+            answers: a
+                .responses
+                .iter()
+                .map(|(r, article)| {
+                    let (place, path) = match article {
+                        Some((n, label)) => (label.clone(), format!("/c/{slug}/a/{n}")),
+                        None => (l.t("digest-whole-draft"), format!("/c/{slug}")),
+                    };
+                    Answer {
+                        place,
+                        decision: l.t(r.decision.key()),
+                        excerpt: excerpt(&r.reasoning),
+                        link: links.page(&path),
+                    }
+                })
+                .collect(),
             new_consultations: a
                 .new_consultations
                 .iter()
@@ -396,18 +437,23 @@ impl Newsworthy {
     }
 }
 
-fn quote(l: Locale, slug: &str, r: &QuotedRow, links: &Links) -> Quote {
-    let mut excerpt: String = r
-        .body
+/// The start of `text` on one line, cut at [`EXCERPT_CHARS`].
+fn excerpt(text: &str) -> String {
+    let mut excerpt: String = text
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .chars()
         .take(EXCERPT_CHARS)
         .collect();
-    if r.body.chars().count() > EXCERPT_CHARS {
+    if text.chars().count() > EXCERPT_CHARS {
         excerpt.push('…');
     }
+    excerpt
+}
+
+fn quote(l: Locale, slug: &str, r: &QuotedRow, links: &Links) -> Quote {
+    let excerpt = excerpt(&r.body);
     let (place, path) = match (&r.article_number, &r.article_label) {
         (Some(n), Some(label)) => (label.clone(), format!("/c/{slug}/a/{n}")),
         _ => (l.t("digest-whole-draft"), format!("/c/{slug}")),

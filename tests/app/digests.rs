@@ -590,3 +590,39 @@ async fn the_server_sends_yesterdays_digests_by_itself() {
             .all(|m| header(m, "List-Unsubscribe-Post").is_some())
     );
 }
+
+on_both_backends! {
+    async fn a_digest_carries_the_drafters_response_to_the_article_followed(app) {
+        app.seed_demo().await;
+        let links = links_for(&app.db, &format!("{}/", app.base));
+        let c = db::run(&app.pool, |conn| Ok(db::consultations::by_slug(conn, SLUG)?.expect("demo")))
+            .await
+            .expect("demo");
+        subscribers(&app.pool, &links.secret, &c, 2, now() - Duration::days(1)).await;
+        let drafter = citizen(&app, "drafter@example.gov.cn", "起草人员").await;
+        let email = "drafter@example.gov.cn".to_owned();
+        db::run(&app.pool, move |conn| {
+            let c = db::consultations::by_slug(conn, SLUG)?.expect("demo");
+            yijian::roles::grant(conn, c.id, &email, yijian::roles::Role::Drafter, now())
+                .map_err(|e| db::DbError::Migration(e.to_string()))
+        })
+        .await
+        .expect("granted");
+        let (_, workspace) = drafter.get(&format!("/c/{SLUG}/dashboard/a/5")).await;
+        let published = drafter.post(&format!("/c/{SLUG}/responses"), &csrf_of(&workspace), &[
+            ("article", "5"), ("decision", "partly-adopted"), ("reasoning", "报告时限将明确为二十四小时。"),
+        ]).await;
+        assert_eq!(published.status, 303, "{}", published.body);
+
+        let report = run_period(&app.pool, &links, &Period::containing(Frequency::Daily, now())).await;
+        assert_eq!(report.queued, 2, "{report:?}");
+        app.run_outbox_until_empty().await;
+        let mails = app.mail.wait_for(2).await;
+        let chinese = mails.iter().find(|m| m.to == ["reader0@example.cn"]).expect("reader0");
+        let text = text_of(chinese);
+        assert!(text.contains("起草机关的回应") && text.contains("第五条 · 部分采纳") && text.contains("报告时限将明确为二十四小时。"), "{text}");
+        assert!(text.contains("/c/ai-service-safety/a/5"), "{text}");
+        let english = text_of(mails.iter().find(|m| m.to == ["reader1@example.cn"]).expect("reader1"));
+        assert!(english.contains("The drafters' responses"), "{english}");
+    }
+}

@@ -586,3 +586,7 @@ flash-concluded = The consultation is concluded and its feedback report publishe
 flash-triage-saved = The status is saved.
 flash-theme-saved = Themes updated.
 flash-theme-adopted = Theme adopted.
+
+# Digests: the drafters' answers
+digest-responses = The drafters' responses
+digest-concluded = The consultation has been concluded; its feedback report is final.

@@ -550,3 +550,7 @@ flash-concluded = 征求意见已结束，反馈报告已公布。
 flash-triage-saved = 处理状态已保存。
 flash-theme-saved = 主题已更新。
 flash-theme-adopted = 主题已采用。
+
+# Digests: the drafters' answers
+digest-responses = 起草机关的回应
+digest-concluded = 征求意见已结束，意见反馈报告已定稿。
