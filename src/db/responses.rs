@@ -28,6 +28,9 @@ pub struct ResponseRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// A response with its article's number and label (none for the draft as a whole).
+pub type ResponseWithArticle = (ResponseRow, Option<(i32, String)>);
+
 /// Responses of a consultation published or changed in `[start, end)`, only the one to
 /// `article_id` when given, each with its article's number and label.
 pub fn changed_between(
@@ -36,7 +39,7 @@ pub fn changed_between(
     article_id: Option<i32>,
     start: NaiveDateTime,
     end: NaiveDateTime,
-) -> QueryResult<Vec<(ResponseRow, Option<(i32, String)>)>> {
+) -> QueryResult<Vec<ResponseWithArticle>> {
     let mut query = responses::table
         .left_join(articles::table)
         .filter(responses::consultation_id.eq(consultation_id))
