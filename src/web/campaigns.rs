@@ -14,7 +14,7 @@ use crate::campaigns::{self, ClusterSummary, Overview, PAGE_SIZE, minhash};
 use crate::comments::{Comment, CommentState};
 use crate::consultations::Consultation;
 use crate::db;
-use crate::roles::{self, Role};
+use crate::roles::Role;
 
 /// The page asked for.
 #[derive(Deserialize)]
@@ -32,23 +32,16 @@ impl PageQuery {
     }
 }
 
-/// Loads consultation `slug` and checks that `user` drafts it (site administrators may too).
+/// Loads consultation `slug` and checks that `user` drafts it (site administrators pass too).
 async fn drafted(state: &AppState, slug: String, user: &User) -> Result<Consultation, WebError> {
-    let (user_id, is_admin) = (user.id, user.is_admin);
-    let (consultation, allowed) = db::run(&state.pool, move |conn| {
-        let Some(c) = db::consultations::by_slug(conn, &slug)? else {
-            return Ok((None, false));
-        };
-        let allowed = is_admin || roles::holds(conn, c.id, user_id, Role::Drafter)?;
-        Ok((Some(c), allowed))
-    })
-    .await?;
-    let consultation = consultation.ok_or(WebError::NotFound)?;
-    if allowed {
-        Ok(consultation)
-    } else {
-        Err(WebError::Forbidden("campaigns-drafters-only"))
-    }
+    super::session::consultation_in_role(
+        state,
+        slug,
+        user,
+        Role::Drafter,
+        "campaigns-drafters-only",
+    )
+    .await
 }
 
 fn pages_of(total: i64) -> i64 {

@@ -16,26 +16,13 @@ use crate::consultations::{Consultation, Status};
 use crate::dashboard::{self, CHART_HEIGHT, CHART_WIDTH, Dashboard, Matrix};
 use crate::db;
 use crate::responses::{self, Decision, Response, ResponseError, ResponseInput};
-use crate::roles::{self, Role};
+use crate::roles::Role;
 use crate::themes::{self, NoteError, Theme, Triage, WorkFilter, WorkItem};
 
-/// Loads consultation `slug` and checks that `user` drafts it (site administrators do too).
+/// Loads consultation `slug` and checks that `user` drafts it (site administrators pass too).
 async fn drafted(state: &AppState, slug: String, user: &User) -> Result<Consultation, WebError> {
-    let (user_id, is_admin) = (user.id, user.is_admin);
-    let (consultation, allowed) = db::run(&state.pool, move |conn| {
-        let Some(c) = db::consultations::by_slug(conn, &slug)? else {
-            return Ok((None, false));
-        };
-        let allowed = is_admin || roles::holds(conn, c.id, user_id, Role::Drafter)?;
-        Ok((Some(c), allowed))
-    })
-    .await?;
-    let consultation = consultation.ok_or(WebError::NotFound)?;
-    if allowed {
-        Ok(consultation)
-    } else {
-        Err(WebError::Forbidden("error-drafter-only"))
-    }
+    super::session::consultation_in_role(state, slug, user, Role::Drafter, "error-drafter-only")
+        .await
 }
 
 /// The first 80 characters of a text, for lists.

@@ -15,7 +15,7 @@ use crate::comments::CommentState;
 use crate::comments::moderation::{self, Decision, LogEntry, QueueItem};
 use crate::consultations::Consultation;
 use crate::db;
-use crate::roles::{self, Role};
+use crate::roles::Role;
 
 /// What the report form sends.
 #[derive(Deserialize)]
@@ -48,23 +48,10 @@ async fn report(
     Ok(state.redirect_with_flash(target, flash))
 }
 
-/// Loads consultation `slug` and checks that `user` moderates it (site administrators do too).
+/// Loads consultation `slug` and checks that `user` moderates it (site administrators pass too).
 async fn moderated(state: &AppState, slug: String, user: &User) -> Result<Consultation, WebError> {
-    let (user_id, is_admin) = (user.id, user.is_admin);
-    let (consultation, allowed) = db::run(&state.pool, move |conn| {
-        let Some(c) = db::consultations::by_slug(conn, &slug)? else {
-            return Ok((None, false));
-        };
-        let allowed = is_admin || roles::holds(conn, c.id, user_id, Role::Moderator)?;
-        Ok((Some(c), allowed))
-    })
-    .await?;
-    let consultation = consultation.ok_or(WebError::NotFound)?;
-    if allowed {
-        Ok(consultation)
-    } else {
-        Err(WebError::Forbidden("error-moderator-only"))
-    }
+    super::session::consultation_in_role(state, slug, user, Role::Moderator, "error-moderator-only")
+        .await
 }
 
 #[derive(Template)]

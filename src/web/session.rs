@@ -317,3 +317,29 @@ pub fn check_csrf(req: &HttpRequest, given: &str) -> Result<(), WebError> {
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Loads consultation `slug` and checks that `user` holds `role` in it (site administrators pass
+/// too); `refusal` is the message of the 403 page otherwise.
+pub async fn consultation_in_role(
+    state: &AppState,
+    slug: String,
+    user: &User,
+    role: crate::roles::Role,
+    refusal: &'static str,
+) -> Result<crate::consultations::Consultation, WebError> {
+    let (user_id, is_admin) = (user.id, user.is_admin);
+    let (consultation, allowed) = db::run(&state.pool, move |conn| {
+        let Some(c) = db::consultations::by_slug(conn, &slug)? else {
+            return Ok((None, false));
+        };
+        let allowed = is_admin || crate::roles::holds(conn, c.id, user_id, role)?;
+        Ok((Some(c), allowed))
+    })
+    .await?;
+    let consultation = consultation.ok_or(WebError::NotFound)?;
+    if allowed {
+        Ok(consultation)
+    } else {
+        Err(WebError::Forbidden(refusal))
+    }
+}
