@@ -23,4 +23,5 @@ pub mod seed;
 pub mod subscriptions;
 pub mod themes;
 pub mod validation;
+pub mod versions;
 pub mod web;

@@ -35,7 +35,8 @@ impl Segment {
     }
 }
 
-fn mostly_cjk(s: &str) -> bool {
+/// Whether Chinese (and full-width) characters outnumber the rest, so characters are the unit of comparison.
+pub(crate) fn mostly_cjk(s: &str) -> bool {
     let (cjk, other) =
         s.chars()
             .filter(|c| !c.is_whitespace())
