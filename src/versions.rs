@@ -5,9 +5,14 @@ use std::collections::HashMap;
 
 use similar::TextDiff;
 
+use chrono::NaiveDateTime;
+
 use crate::comments::diff::mostly_cjk;
-use crate::drafts::Article;
-use crate::drafts::import::ParsedArticle;
+use crate::consultations::Consultation;
+use crate::db::{self, DbConnection, DbError};
+use crate::drafts::import::{ImportError, ParsedArticle, ParsedDraft, parse_draft};
+use crate::drafts::{Article, DraftVersion};
+use crate::ledger::{self, Event};
 
 /// Below this similarity two articles are treated as a deletion and an insertion, not an edit.
 ///
@@ -68,6 +73,20 @@ pub enum Change {
     Inserted,
     /// Only in the previous version.
     Deleted,
+}
+
+impl Change {
+    /// A stable name, for templates and message keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unchanged => "unchanged",
+            Self::Edited => "edited",
+            Self::Renumbered { edited: false } => "renumbered",
+            Self::Renumbered { edited: true } => "renumbered-edited",
+            Self::Inserted => "inserted",
+            Self::Deleted => "deleted",
+        }
+    }
 }
 
 /// One row of the proposed matching: indexes into the old and the new article lists.
@@ -213,6 +232,122 @@ pub fn match_articles(old: &[ArticleText], new: &[ArticleText]) -> Vec<Pair> {
     }
     flush_deleted(&mut pairs, old.len());
     pairs
+}
+
+/// Why a revised text could not be matched or published.
+#[derive(Debug, thiserror::Error)]
+pub enum VersionError {
+    /// The text itself was refused by the importer.
+    #[error(transparent)]
+    Parse(#[from] ImportError),
+    /// The consultation has no text to revise.
+    #[error("the consultation has no published text")]
+    NoText,
+    /// The revised text is article for article the current one.
+    #[error("the revised text does not change any article")]
+    Unchanged,
+    /// Reading or storing failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for VersionError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(DbError::Query(e))
+    }
+}
+
+/// A revised text matched against the current version, as the drafter reviews it.
+#[derive(Clone, Debug)]
+pub struct Proposal {
+    /// The version being revised.
+    pub current: DraftVersion,
+    /// Its articles, which `pairs` index as `old`.
+    pub old: Vec<Article>,
+    /// The revised text, whose articles `pairs` index as `new`.
+    pub draft: ParsedDraft,
+    /// The proposed matching.
+    pub pairs: Vec<Pair>,
+}
+
+impl Proposal {
+    /// Whether any article was edited, moved, inserted or deleted.
+    pub fn changes_anything(&self) -> bool {
+        self.pairs.iter().any(|p| p.change != Change::Unchanged)
+    }
+}
+
+/// Parses a revised text for `consultation` and matches it against the current version.
+pub fn propose(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<Proposal, VersionError> {
+    let draft = parse_draft(bytes, file_name, None)?;
+    let current_id = consultation
+        .current_version_id
+        .ok_or(VersionError::NoText)?;
+    let current = db::drafts::version(conn, current_id)?.ok_or(VersionError::NoText)?;
+    let old = db::drafts::articles(conn, current_id)?;
+    let old_texts: Vec<ArticleText> = old.iter().map(ArticleText::from).collect();
+    let new_texts: Vec<ArticleText> = draft.articles.iter().map(ArticleText::from).collect();
+    let pairs = match_articles(&old_texts, &new_texts);
+    Ok(Proposal {
+        current,
+        old,
+        draft,
+        pairs,
+    })
+}
+
+/// Publishes a revised text as the next version of `consultation` and returns its number.
+///
+/// Matched articles keep the stable key of the article they continue, the previous version
+/// stays stored (with its comments) and the public record gains the publication, all in one
+/// transaction; the matching is recomputed here so that what is stored is what the drafter saw.
+pub fn publish(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    bytes: &[u8],
+    file_name: &str,
+    now: NaiveDateTime,
+) -> Result<i32, VersionError> {
+    db::transaction(conn, |conn| {
+        // Re-read inside the transaction: a concurrent publication must not reuse a number.
+        let consultation =
+            db::consultations::by_id(conn, consultation.id)?.ok_or(VersionError::NoText)?;
+        let proposal = propose(conn, &consultation, bytes, file_name)?;
+        if !proposal.changes_anything() {
+            return Err(VersionError::Unchanged);
+        }
+        let number = proposal.current.number + 1;
+        let version_id =
+            db::drafts::insert_version(conn, consultation.id, number, None, &proposal.draft, now)?;
+        for pair in &proposal.pairs {
+            if let (Some(i), Some(j)) = (pair.old, pair.new) {
+                db::versions::set_stable_key(
+                    conn,
+                    version_id,
+                    proposal.draft.articles[j].number,
+                    &proposal.old[i].stable_key,
+                )?;
+            }
+        }
+        db::consultations::set_current_version(conn, consultation.id, version_id)?;
+        crate::search::index_version(conn, version_id)?;
+        let text_hash = ledger::sha256_hex(bytes);
+        ledger::append_to(
+            conn,
+            &consultation,
+            &Event::VersionPublished {
+                version: number,
+                text_hash: &text_hash,
+            },
+            now,
+        )?;
+        Ok(number)
+    })
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod subscriptions;
 pub mod themes;
 pub mod throttles;
+pub mod versions;
 
 use std::time::{Duration, Instant};
 

@@ -17,6 +17,7 @@ pub mod pages;
 pub mod search;
 pub mod session;
 pub mod subscriptions;
+pub mod versions;
 
 use std::net::TcpListener;
 use std::time::Instant;
@@ -115,6 +116,7 @@ pub fn serve(
             .configure(ledger::routes)
             .configure(campaigns::routes)
             .configure(drafter::routes)
+            .configure(versions::routes)
             .configure(organizations::routes)
             .configure(subscriptions::routes)
             .configure(admin::routes)

@@ -23,3 +23,4 @@ mod schema;
 mod search;
 mod seed;
 mod setup;
+mod versions;

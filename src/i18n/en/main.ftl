@@ -590,3 +590,25 @@ flash-theme-adopted = Theme adopted.
 # Digests: the drafters' answers
 digest-responses = The drafters' responses
 digest-concluded = The consultation has been concluded; its feedback report is final.
+
+## Revised versions (issue 7)
+version-new-title = Publish a revised text (version { $n })
+version-dashboard = Drafters' workspace
+version-text = Revised text
+version-review = Upload and review the matching of articles
+version-upload-again = Upload another text instead
+version-matching = Proposed matching of articles
+version-matching-hint = Check each row: a matched article keeps the identity of the article it continues, so its comments and subscriptions follow it. Publish when the matching is right.
+version-col-old = Previous article
+version-col-new = New article
+version-col-change = Change
+version-col-similarity = Similarity
+version-change-unchanged = Unchanged
+version-change-edited = Edited
+version-change-renumbered = Renumbered
+version-change-renumbered-edited = Renumbered and edited
+version-change-inserted = Inserted
+version-change-deleted = Deleted
+version-publish = Publish version { $n }
+version-unchanged = Every article of the revised text is the same as in the current text; there is nothing to publish.
+flash-version-published = The revised text is published as the current text; earlier versions stay readable.

@@ -554,3 +554,25 @@ flash-theme-adopted = 主题已采用。
 # Digests: the drafters' answers
 digest-responses = 起草机关的回应
 digest-concluded = 征求意见已结束，意见反馈报告已定稿。
+
+## Revised versions (issue 7)
+version-new-title = 发布修订稿（第 { $n } 版）
+version-dashboard = 起草人工作台
+version-text = 修订稿文本
+version-review = 上传并核对条文对应关系
+version-upload-again = 改为上传另一文本
+version-matching = 拟定的条文对应关系
+version-matching-hint = 请逐行核对新旧条文的对应关系：对应的条文沿用原条文的标识，评论和订阅随之延续。确认无误后发布。
+version-col-old = 原条文
+version-col-new = 新条文
+version-col-change = 变化
+version-col-similarity = 相似度
+version-change-unchanged = 未修改
+version-change-edited = 已修改
+version-change-renumbered = 条序调整
+version-change-renumbered-edited = 条序调整并修改
+version-change-inserted = 新增
+version-change-deleted = 删除
+version-publish = 发布第 { $n } 版
+version-unchanged = 修订稿与现行文本的各条完全相同，无需发布新版本。
+flash-version-published = 修订稿已发布，成为现行文本；此前的版本仍可查阅。
