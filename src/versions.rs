@@ -7,7 +7,7 @@ use similar::TextDiff;
 
 use chrono::NaiveDateTime;
 
-use crate::comments::diff::mostly_cjk;
+use crate::comments::diff::{self, Segment, mostly_cjk};
 use crate::consultations::Consultation;
 use crate::db::{self, DbConnection, DbError};
 use crate::drafts::import::{ImportError, ParsedArticle, ParsedDraft, parse_draft};
@@ -348,6 +348,134 @@ pub fn publish(
         )?;
         Ok(number)
     })
+}
+
+/// An article that changed between two versions, with its inline diff.
+#[derive(Clone, Debug)]
+pub struct ChangedArticle {
+    /// The article in the previous version, absent for an insertion.
+    pub old: Option<Article>,
+    /// The article in this version, absent for a deletion.
+    pub new: Option<Article>,
+    /// How it changed.
+    pub change: Change,
+    /// The previous text against this one (all added or all removed for insertions and deletions).
+    pub diff: Vec<Segment>,
+}
+
+/// What changed in one version against the one before it.
+#[derive(Clone, Debug)]
+pub struct VersionChanges {
+    /// The version's number.
+    pub number: i32,
+    /// Every changed, inserted and deleted article, in this version's order with deletions
+    /// after the articles they followed.
+    pub articles: Vec<ChangedArticle>,
+}
+
+/// A consultation's versions as (number, title, published at), oldest first.
+pub fn history(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+) -> Result<Vec<(i32, String, NaiveDateTime)>, DbError> {
+    Ok(db::versions::history(conn, consultation_id)?)
+}
+
+/// The articles of version `number` (for old versions kept readable); `None` when there is none.
+pub fn version_articles(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    number: i32,
+) -> Result<Option<Vec<Article>>, DbError> {
+    match db::versions::version_id(conn, consultation_id, number)? {
+        Some(id) => Ok(Some(db::drafts::articles(conn, id)?)),
+        None => Ok(None),
+    }
+}
+
+/// The changes version `number` made to the one before it, following articles by stable key;
+/// `None` when there is no such version or it is the first.
+pub fn changes(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    number: i32,
+) -> Result<Option<VersionChanges>, DbError> {
+    let (Some(new), Some(old)) = (
+        version_articles(conn, consultation_id, number)?,
+        version_articles(conn, consultation_id, number - 1)?,
+    ) else {
+        return Ok(None);
+    };
+    let old_by_key: HashMap<&str, usize> = old
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.stable_key.as_str(), i))
+        .collect();
+    let mut continued = vec![false; old.len()];
+    let mut out = Vec::new();
+    let mut next_old = 0usize;
+    let deleted = |out: &mut Vec<ChangedArticle>, a: &Article| {
+        out.push(ChangedArticle {
+            diff: diff::compare(&a.body, ""),
+            old: Some(a.clone()),
+            new: None,
+            change: Change::Deleted,
+        });
+    };
+    let mut kept = Vec::new();
+    for a in &new {
+        match old_by_key.get(a.stable_key.as_str()) {
+            Some(&i) => {
+                continued[i] = true;
+                kept.push((Some(i), a));
+            }
+            None => kept.push((None, a)),
+        }
+    }
+    for (i, a) in kept {
+        let Some(i) = i else {
+            out.push(ChangedArticle {
+                diff: diff::compare("", &a.body),
+                old: None,
+                new: Some(a.clone()),
+                change: Change::Inserted,
+            });
+            continue;
+        };
+        while next_old < i {
+            if !continued[next_old] {
+                deleted(&mut out, &old[next_old]);
+            }
+            next_old += 1;
+        }
+        next_old = next_old.max(i + 1);
+        let before = &old[i];
+        let edited = before.body != a.body;
+        let change = match (before.head.number == a.head.number, edited) {
+            (true, false) => continue,
+            (true, true) => Change::Edited,
+            (false, edited) => Change::Renumbered { edited },
+        };
+        out.push(ChangedArticle {
+            diff: diff::compare(&before.body, &a.body),
+            old: Some(before.clone()),
+            new: Some(a.clone()),
+            change,
+        });
+    }
+    for a in old
+        .iter()
+        .skip(next_old)
+        .zip(continued.iter().skip(next_old))
+    {
+        if !*a.1 {
+            deleted(&mut out, a.0);
+        }
+    }
+    Ok(Some(VersionChanges {
+        number,
+        articles: out,
+    }))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use actix_multipart::form::text::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
+use chrono::NaiveDateTime;
 
 use super::errors::WebError;
 use super::session::{self, CurrentUser};
@@ -14,7 +15,8 @@ use super::{AppState, ctx::Ctx, render};
 use crate::consultations::Consultation;
 use crate::roles::Role;
 use crate::db;
-use crate::versions::{self, Proposal, VersionError};
+use crate::drafts::Article;
+use crate::versions::{self, Change, Proposal, VersionChanges, VersionError};
 
 /// Loads consultation `slug` for one of its drafters (or an administrator).
 async fn drafted(
@@ -173,7 +175,117 @@ async fn upload(
     }
 }
 
+async fn public(state: &AppState, slug: String) -> Result<Consultation, WebError> {
+    db::run(&state.pool, move |conn| {
+        Ok(db::consultations::by_slug(conn, &slug)?)
+    })
+    .await?
+    .ok_or(WebError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "version_history.html")]
+struct HistoryPage {
+    ctx: Ctx,
+    consultation: Consultation,
+    versions: Vec<(i32, String, NaiveDateTime)>,
+}
+
+#[get("/c/{slug}/versions")]
+async fn history(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let consultation = public(&state, slug.into_inner()).await?;
+    let id = consultation.id;
+    let versions = db::run(&state.pool, move |conn| versions::history(conn, id)).await?;
+    render(
+        StatusCode::OK,
+        &HistoryPage {
+            ctx,
+            consultation,
+            versions,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "version_changes.html")]
+struct ChangesPage {
+    ctx: Ctx,
+    consultation: Consultation,
+    changes: VersionChanges,
+}
+
+impl ChangesPage {
+    fn change_label(&self, change: &Change) -> String {
+        self.ctx.t(&format!("version-change-{}", change.as_str()))
+    }
+}
+
+#[get("/c/{slug}/versions/{number}/changes")]
+async fn changes(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, WebError> {
+    let (slug, number) = path.into_inner();
+    let consultation = public(&state, slug).await?;
+    let id = consultation.id;
+    let changes = db::run(&state.pool, move |conn| versions::changes(conn, id, number))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    render(
+        StatusCode::OK,
+        &ChangesPage {
+            ctx,
+            consultation,
+            changes,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "version_article.html")]
+struct OldArticlePage {
+    ctx: Ctx,
+    consultation: Consultation,
+    number: i32,
+    article: Article,
+}
+
+#[get("/c/{slug}/v/{version}/a/{number}")]
+async fn old_article(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i32, i32)>,
+) -> Result<HttpResponse, WebError> {
+    let (slug, number, article) = path.into_inner();
+    let consultation = public(&state, slug).await?;
+    let id = consultation.id;
+    let article = db::run(&state.pool, move |conn| {
+        versions::version_articles(conn, id, number)
+    })
+    .await?
+    .and_then(|list| list.into_iter().find(|a| a.head.number == article))
+    .ok_or(WebError::NotFound)?;
+    render(
+        StatusCode::OK,
+        &OldArticlePage {
+            ctx,
+            consultation,
+            number,
+            article,
+        },
+    )
+}
+
 /// Registers the revised-version routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(new_form).service(upload);
+    cfg.service(new_form)
+        .service(upload)
+        .service(history)
+        .service(changes)
+        .service(old_article);
 }

@@ -153,6 +153,21 @@ on_both_backends! {
         .expect("state");
         assert_eq!((current, recorded), (Some(2), 1));
 
+        let (status, changes) = app.get("/c/wuye/versions/2/changes").await;
+        assert_eq!(status, 200, "{changes}");
+        assert!(changes.contains("共有 5 条发生变化"), "{changes}");
+        assert!(changes.contains("物业管理<ins>及相关监督管理</ins>活动"), "edited inline: {changes}");
+        assert!(changes.contains("<del>物业服务收费应当遵循"), "deleted article shown: {changes}");
+        assert!(changes.contains("<ins>市住房城乡建设主管部门"), "inserted article shown: {changes}");
+        assert!(!changes.contains("<ins>业主可以成立"), "a moved article is not new text: {changes}");
+        assert_eq!(app.get("/c/wuye/versions/1/changes").await.0, 404);
+
+        let (status, old) = app.get("/c/wuye/v/1/a/4").await;
+        assert_eq!(status, 200);
+        assert!(old.contains("物业服务收费应当遵循") && old.contains("第 1 版"), "{old}");
+        let (_, history) = app.get("/c/wuye/versions").await;
+        assert!(history.contains("第 1 版") && history.contains("/c/wuye/versions/2/changes"), "{history}");
+
         let again = upload(&admin, VERSION_2, true).await;
         assert_eq!(again.status, 422);
         assert!(again.body.contains("无需发布新版本"), "{}", again.body);
