@@ -7,6 +7,7 @@ mod digests;
 mod outbox;
 mod passwords;
 mod search;
+mod versions;
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,7 @@ pub use digests::{DigestsArgs, digests};
 pub use outbox::{OutboxArgs, outbox};
 pub use passwords::{PasswordsArgs, passwords};
 pub use search::{SearchArgs, search};
+pub use versions::{VersionsArgs, versions};
 
 /// Options of `yijian bench pages`.
 #[derive(clap::Args, Clone, Debug)]
