@@ -78,6 +78,10 @@ const MATRIX: &[Row] = &[
     ("GET", "/c/{open}/dashboard/draft", &[], DRAFTERS),
     ("GET", "/c/{open}/campaigns", &[], DRAFTERS),
     ("GET", "/static/style.css", &[], EVERYONE),
+    // Revised versions (issue 7): history public, publishing for the consultation's drafters.
+    ("GET", "/c/{open}/versions", &[], EVERYONE),
+    ("GET", "/c/{open}/v/1/a/5", &[], EVERYONE),
+    ("GET", "/c/{open}/versions/new", &[], [Login, Deny, Deny, Deny, Deny, Page, Page]),
     // A drafters-only comment's attachment: that consultation's drafters alone, not even its author.
     ("GET", "/attachments/{drafters_file}", &[], [Hidden, Hidden, Hidden, Hidden, Hidden, Page, Hidden]),
     // Accounts.

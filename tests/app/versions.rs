@@ -165,6 +165,10 @@ on_both_backends! {
         let (status, old) = app.get("/c/wuye/v/1/a/4").await;
         assert_eq!(status, 200);
         assert!(old.contains("物业服务收费应当遵循") && old.contains("第 1 版"), "{old}");
+        let (_, home) = app.get("/c/wuye").await;
+        assert!(home.contains("href=\"/c/wuye/versions\"") && !home.contains("/c/wuye/versions/new"), "{home}");
+        let (_, dashboard) = admin.get("/c/wuye/dashboard").await;
+        assert!(dashboard.contains("href=\"/c/wuye/versions/new\""), "{dashboard}");
         let (_, history) = app.get("/c/wuye/versions").await;
         assert!(history.contains("第 1 版") && history.contains("/c/wuye/versions/2/changes"), "{history}");
 

@@ -620,3 +620,4 @@ version-read = read this version
 version-changes-title = What changed in version { $n }
 version-changes-count = { $n } articles changed.
 version-reading = You are reading an article of version { $n }; comments stay with the version they were made on.
+version-publish-link = Publish a revised text

@@ -584,3 +584,4 @@ version-read = 阅读该版本
 version-changes-title = 第 { $n } 版修改了什么
 version-changes-count = 共有 { $n } 条发生变化。
 version-reading = 您正在阅读第 { $n } 版的条文；评论仍归属于其所针对的版本。
+version-publish-link = 发布修订稿
