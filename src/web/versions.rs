@@ -13,9 +13,9 @@ use super::errors::WebError;
 use super::session::{self, CurrentUser};
 use super::{AppState, ctx::Ctx, render};
 use crate::consultations::Consultation;
-use crate::roles::Role;
 use crate::db;
 use crate::drafts::Article;
+use crate::roles::Role;
 use crate::versions::{self, Change, Proposal, VersionChanges, VersionError};
 
 /// Loads consultation `slug` for one of its drafters (or an administrator).
