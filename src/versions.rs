@@ -279,6 +279,10 @@ pub enum VersionError {
     /// The revised text is article for article the current one.
     #[error("the revised text does not change any article")]
     Unchanged,
+    /// Another drafter published a version at the same moment; the matching must be reviewed
+    /// against that one.
+    #[error("another version was published at the same moment")]
+    Concurrent,
     /// Reading or storing failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -346,7 +350,7 @@ pub fn publish(
     file_name: &str,
     now: NaiveDateTime,
 ) -> Result<i32, VersionError> {
-    db::transaction(conn, |conn| {
+    let published = db::transaction(conn, |conn| {
         // Re-read inside the transaction: a concurrent publication must not reuse a number.
         let consultation =
             db::consultations::by_id(conn, consultation.id)?.ok_or(VersionError::NoText)?;
@@ -380,7 +384,16 @@ pub fn publish(
             now,
         )?;
         Ok(number)
-    })
+    });
+    // On PostgreSQL two publications can read the same current version; the unique version
+    // number lets one through and refuses the other, which must review the new text again.
+    match published {
+        Err(VersionError::Db(DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )))) => Err(VersionError::Concurrent),
+        other => other,
+    }
 }
 
 /// An article that changed between two versions, with its inline diff.

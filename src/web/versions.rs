@@ -161,8 +161,11 @@ async fn upload(
         )),
         Ok(Some(proposal)) => render(StatusCode::OK, &page(ctx, Some(rows(&proposal)), None)),
         Err(VersionError::Db(e)) => Err(e.into()),
-        Err(VersionError::Unchanged) => {
-            let message = ctx.t("version-unchanged");
+        Err(e @ (VersionError::Unchanged | VersionError::Concurrent)) => {
+            let message = ctx.t(match e {
+                VersionError::Concurrent => "version-concurrent",
+                _ => "version-unchanged",
+            });
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &page(ctx, None, Some(message)),

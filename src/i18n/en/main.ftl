@@ -621,3 +621,6 @@ version-changes-title = What changed in version { $n }
 version-changes-count = { $n } articles changed.
 version-reading = You are reading an article of version { $n }; comments stay with the version they were made on.
 version-publish-link = Publish a revised text
+
+# Versions published at the same moment
+version-concurrent = Another drafter has just published a version; review the matching against it before publishing.

@@ -585,3 +585,6 @@ version-changes-title = 第 { $n } 版修改了什么
 version-changes-count = 共有 { $n } 条发生变化。
 version-reading = 您正在阅读第 { $n } 版的条文；评论仍归属于其所针对的版本。
 version-publish-link = 发布修订稿
+
+# Versions published at the same moment
+version-concurrent = 另一位起草人员刚刚发布了新版本，请基于该版本重新核对条文对应关系后再发布。
