@@ -20,7 +20,11 @@ use crate::roles::{self, Role};
 use crate::themes::{self, NoteError, Theme, Triage, WorkFilter, WorkItem};
 
 /// Loads consultation `slug` and checks that `user` drafts it (site administrators do too).
-async fn drafted(state: &AppState, slug: String, user: &User) -> Result<Consultation, WebError> {
+pub(super) async fn drafted(
+    state: &AppState,
+    slug: String,
+    user: &User,
+) -> Result<Consultation, WebError> {
     let (user_id, is_admin) = (user.id, user.is_admin);
     let (consultation, allowed) = db::run(&state.pool, move |conn| {
         let Some(c) = db::consultations::by_slug(conn, &slug)? else {

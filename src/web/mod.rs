@@ -8,6 +8,7 @@ pub mod comments;
 pub mod ctx;
 pub mod drafter;
 pub mod errors;
+pub mod exports;
 pub mod health;
 pub mod ledger;
 pub mod moderation;
@@ -115,6 +116,7 @@ pub fn serve(
             .configure(ledger::routes)
             .configure(campaigns::routes)
             .configure(drafter::routes)
+            .configure(exports::routes)
             .configure(organizations::routes)
             .configure(subscriptions::routes)
             .configure(admin::routes)

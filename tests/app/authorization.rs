@@ -77,6 +77,8 @@ const MATRIX: &[Row] = &[
     ("GET", "/c/{open}/dashboard/a/5", &[], DRAFTERS),
     ("GET", "/c/{open}/dashboard/draft", &[], DRAFTERS),
     ("GET", "/c/{open}/campaigns", &[], DRAFTERS),
+    ("GET", "/c/{open}/export.csv", &[], DRAFTERS),
+    ("GET", "/c/{open}/export.json", &[], DRAFTERS),
     ("GET", "/static/style.css", &[], EVERYONE),
     // A drafters-only comment's attachment: that consultation's drafters alone, not even its author.
     ("GET", "/attachments/{drafters_file}", &[], [Hidden, Hidden, Hidden, Hidden, Hidden, Page, Hidden]),

@@ -13,6 +13,7 @@ mod comments;
 mod digests;
 mod drafter;
 mod errors;
+mod exports;
 mod faults;
 mod hostile;
 mod ledger;

@@ -586,3 +586,7 @@ flash-concluded = The consultation is concluded and its feedback report publishe
 flash-triage-saved = The status is saved.
 flash-theme-saved = Themes updated.
 flash-theme-adopted = Theme adopted.
+
+# Exports (drafters' downloads of every comment)
+export-csv = Export comments (CSV)
+export-json = Export comments (JSON)

@@ -550,3 +550,7 @@ flash-concluded = 征求意见已结束，反馈报告已公布。
 flash-triage-saved = 处理状态已保存。
 flash-theme-saved = 主题已更新。
 flash-theme-adopted = 主题已采用。
+
+# Exports (drafters' downloads of every comment)
+export-csv = 导出意见（CSV）
+export-json = 导出意见（JSON）
