@@ -79,6 +79,7 @@ const MATRIX: &[Row] = &[
     ("GET", "/c/{open}/campaigns", &[], DRAFTERS),
     ("GET", "/c/{open}/export.csv", &[], DRAFTERS),
     ("GET", "/c/{open}/export.json", &[], DRAFTERS),
+    ("GET", "/c/{open}/export.xlsx", &[], DRAFTERS),
     ("GET", "/static/style.css", &[], EVERYONE),
     // A drafters-only comment's attachment: that consultation's drafters alone, not even its author.
     ("GET", "/attachments/{drafters_file}", &[], [Hidden, Hidden, Hidden, Hidden, Hidden, Page, Hidden]),

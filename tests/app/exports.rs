@@ -1,5 +1,5 @@
-//! The drafters' exports: every comment of their consultation, hidden ones marked, as CSV for
-//! Excel and as JSON; nobody else may download them.
+//! The drafters' exports: every comment of their consultation, hidden ones marked, as CSV and XLSX
+//! for Excel and as JSON; nobody else may download them.
 
 use diesel::prelude::*;
 use yijian::db;
@@ -74,13 +74,26 @@ on_both_backends! {
         assert_eq!(tracked, stored);
         let public = records.iter().find(|r| r["tracking"] == cast.public_comment.as_str()).expect("exported");
         assert_eq!(public["hidden_reason"], "与条文无关");
+
+        let (status, _, xlsx) = download(&cast.drafter, &format!("/c/{OPEN}/export.xlsx")).await;
+        assert_eq!(status, 200);
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("a workbook");
+        let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).expect("one sheet").expect("readable");
+        let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert_eq!(cells[0], header, "the same columns as the CSV");
+        let tracked: Vec<&str> = cells[1..].iter().map(|r| r[col("tracking")].as_str()).collect();
+        assert_eq!(tracked, stored);
+        let public = cells.iter().find(|r| r[col("tracking")] == cast.public_comment).expect("exported");
+        assert_eq!(public[col("state")], "hidden");
+        assert_eq!(public[col("hidden_reason")], "与条文无关");
     }
 }
 
 on_both_backends! {
     async fn only_the_consultations_drafters_and_admins_may_export(app) {
         let cast = Cast::assemble(&app).await;
-        for path in [format!("/c/{OPEN}/export.csv"), format!("/c/{OPEN}/export.json")] {
+        for ext in ["csv", "json", "xlsx"] {
+            let path = format!("/c/{OPEN}/export.{ext}");
             for b in [&cast.citizen, &cast.moderator, &cast.other_drafter] {
                 let (status, _, body) = download(b, &path).await;
                 assert_eq!(status, 403, "{path}");

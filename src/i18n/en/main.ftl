@@ -590,3 +590,4 @@ flash-theme-adopted = Theme adopted.
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)
+export-xlsx = Export comments (Excel)

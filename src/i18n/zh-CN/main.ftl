@@ -554,3 +554,4 @@ flash-theme-adopted = 主题已采用。
 # Exports (drafters' downloads of every comment)
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）
+export-xlsx = 导出意见（Excel）
