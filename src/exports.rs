@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::comments::Visibility;
+use crate::db::exports::{ExportRow, Scope};
 use crate::db::{self, DbConnection, DbError};
 
 /// Comments read per query.
@@ -81,22 +82,13 @@ pub fn each_page(
 ) -> Result<(), DbError> {
     let mut after = 0;
     loop {
-        let rows = db::exports::page(conn, consultation_id, after, page_size)?;
+        let rows = db::exports::page(conn, consultation_id, Scope::All, after, page_size)?;
         let Some(last) = rows.last() else {
             return Ok(());
         };
         after = last.id;
         let full = rows.len() as i64 == page_size;
-        let mut parent_ids: Vec<i32> = rows.iter().filter_map(|r| r.parent_id).collect();
-        parent_ids.sort_unstable();
-        parent_ids.dedup();
-        let parents: HashMap<i32, String> = if parent_ids.is_empty() {
-            HashMap::new()
-        } else {
-            db::exports::trackings(conn, &parent_ids)?
-                .into_iter()
-                .collect()
-        };
+        let parents = parent_trackings(conn, &rows)?;
         let records = rows
             .into_iter()
             .map(|r| Record {
@@ -117,7 +109,7 @@ pub fn each_page(
                 body: r.body,
                 proposed_text: r.proposed_text,
                 endorsements: r.endorsements,
-                created_at: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                created_at: iso(r.created_at),
                 content_hash: r.content_hash,
             })
             .collect();
@@ -125,6 +117,138 @@ pub fn each_page(
             return Ok(());
         }
     }
+}
+
+/// The tracking numbers of the comments `rows` answer, by id.
+fn parent_trackings(
+    conn: &mut DbConnection,
+    rows: &[ExportRow],
+) -> Result<HashMap<i32, String>, DbError> {
+    let mut ids: Vec<i32> = rows.iter().filter_map(|r| r.parent_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(db::exports::trackings(conn, &ids)?.into_iter().collect())
+}
+
+/// The most comments one page of the public API returns.
+pub const API_MAX_LIMIT: i64 = 200;
+
+/// A published comment as the public API shows it: what the public pages show, nothing more.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicComment {
+    /// Row id, the pagination cursor.
+    pub id: i32,
+    /// Tracking number.
+    pub tracking: String,
+    /// The article's label; `None` for a chapter or the draft as a whole.
+    pub article: Option<String>,
+    /// The tracking number of the comment it answers.
+    pub parent: Option<String>,
+    /// Stance; replies have none.
+    pub stance: Option<String>,
+    /// Stakeholder type when posted.
+    pub stakeholder_type: String,
+    /// Organisation when posted, for named comments only.
+    pub organization: Option<String>,
+    /// The author's public display name; `None` for anonymous comments.
+    pub author: Option<String>,
+    /// The text.
+    pub body: String,
+    /// The proposed wording.
+    pub proposed_text: Option<String>,
+    /// Endorsements.
+    pub endorsements: i32,
+    /// When posted, UTC, ISO 8601.
+    pub created_at: String,
+}
+
+/// Up to `limit` published, public comments of `consultation_id` with ids above `after`.
+pub fn public_comments(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    after: i32,
+    limit: i64,
+) -> Result<Vec<PublicComment>, DbError> {
+    let rows = db::exports::page(conn, consultation_id, Scope::Public, after, limit)?;
+    let parents = parent_trackings(conn, &rows)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let named = Visibility::parse(&r.visibility) == Some(Visibility::Named);
+            PublicComment {
+                id: r.id,
+                parent: r.parent_id.and_then(|p| parents.get(&p).cloned()),
+                tracking: r.tracking,
+                article: r.article_label,
+                stance: r.stance,
+                stakeholder_type: r.stakeholder_type,
+                organization: r.organization_name.filter(|_| named),
+                author: Some(r.author_name).filter(|n| named && !n.is_empty()),
+                body: r.body,
+                proposed_text: r.proposed_text,
+                endorsements: r.endorsements,
+                created_at: iso(r.created_at),
+            }
+        })
+        .collect())
+}
+
+/// A time as the exports and the API write it: UTC, ISO 8601.
+pub fn iso(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A published response as the public API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicResponse {
+    /// The article's label; `None` for the draft as a whole.
+    pub article: Option<String>,
+    /// `adopted`, `partly-adopted`, `not-adopted` or `explained`.
+    pub decision: String,
+    /// The drafters' reasoning.
+    pub reasoning: String,
+    /// The tracking numbers of the comments it answers.
+    pub comments: Vec<String>,
+    /// First published, UTC.
+    pub published_at: String,
+    /// Last changed, UTC.
+    pub updated_at: String,
+}
+
+/// Every response of `consultation_id` with the comments it answers.
+pub fn public_responses(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+) -> Result<Vec<PublicResponse>, DbError> {
+    let responses = crate::responses::of_consultation(conn, consultation_id)?;
+    let ids: Vec<i32> = responses.iter().filter_map(|r| r.article_id).collect();
+    let labels: HashMap<i32, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        db::exports::article_labels(conn, &ids)?
+            .into_iter()
+            .collect()
+    };
+    responses
+        .into_iter()
+        .map(|r| {
+            let comments = db::responses::answered(conn, r.id)?
+                .into_iter()
+                .map(|(_, tracking)| tracking)
+                .collect();
+            Ok(PublicResponse {
+                article: r.article_id.and_then(|a| labels.get(&a).cloned()),
+                decision: r.decision.as_str().to_owned(),
+                reasoning: r.reasoning,
+                comments,
+                published_at: iso(r.published_at),
+                updated_at: iso(r.updated_at),
+            })
+        })
+        .collect()
 }
 
 /// The file formats of an export.

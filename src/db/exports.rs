@@ -43,18 +43,35 @@ pub struct ExportRow {
     pub content_hash: String,
 }
 
-/// Up to `limit` comments of consultation `consultation_id` with ids above `after`, by id: the
-/// index `comments_consultation_id (consultation_id, id)` makes each page one range scan.
+/// Which comments a page holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every comment: the drafters' exports.
+    All,
+    /// Published comments readers may see: the public API.
+    Public,
+}
+
+/// Up to `limit` comments of consultation `consultation_id` in `scope` with ids above `after`, by
+/// id: the index `comments_consultation_id (consultation_id, id)` makes each page one range scan.
 pub fn page(
     conn: &mut DbConnection,
     consultation_id: i32,
+    scope: Scope,
     after: i32,
     limit: i64,
 ) -> QueryResult<Vec<ExportRow>> {
-    comments::table
+    let mut query = comments::table
         .left_join(articles::table)
         .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::id.gt(after))
+        .into_boxed();
+    if scope == Scope::Public {
+        query = query
+            .filter(comments::visibility.ne("drafters"))
+            .filter(comments::state.eq("published"));
+    }
+    query
         .order(comments::id)
         .limit(limit)
         .select((
@@ -83,5 +100,13 @@ pub fn trackings(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, 
     comments::table
         .filter(comments::id.eq_any(ids))
         .select((comments::id, comments::tracking))
+        .load(conn)
+}
+
+/// The labels of the articles `ids`, as (id, label).
+pub fn article_labels(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::label))
         .load(conn)
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod campaigns;
 pub mod comments;
@@ -117,6 +118,7 @@ pub fn serve(
             .configure(campaigns::routes)
             .configure(drafter::routes)
             .configure(exports::routes)
+            .configure(api::routes)
             .configure(organizations::routes)
             .configure(subscriptions::routes)
             .configure(admin::routes)

@@ -5,6 +5,7 @@ mod people;
 
 mod accounts;
 mod admin;
+mod api;
 mod authorization;
 mod browser;
 mod campaigns;
