@@ -142,6 +142,8 @@ enum BenchCommand {
     Clusters(bench::ClustersArgs),
     /// Time the drafters' dashboard of the demo with many comments, query by query and over HTTP.
     Dashboard(bench::DashboardArgs),
+    /// Export the demo with many comments as CSV, JSON and XLSX; print the time and peak memory.
+    Export(bench::ExportArgs),
 }
 
 fn parse_frequency(s: &str) -> Result<Frequency, String> {
@@ -225,6 +227,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Dashboard(args),
         } => actix_web::rt::System::new().block_on(bench::dashboard(args)),
+        Command::Bench {
+            what: BenchCommand::Export(args),
+        } => bench::export(args),
     }
 }
 
