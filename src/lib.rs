@@ -11,6 +11,7 @@ pub mod consultations;
 pub mod dashboard;
 pub mod db;
 pub mod drafts;
+pub mod exports;
 pub mod i18n;
 pub mod ledger;
 pub mod mail;

@@ -144,6 +144,8 @@ enum BenchCommand {
     Dashboard(bench::DashboardArgs),
     /// Match a revised 1,000-article draft against the previous version and diff its changes.
     Versions(bench::VersionsArgs),
+    /// Export the demo with many comments as CSV, JSON and XLSX; print the time and peak memory.
+    Export(bench::ExportArgs),
 }
 
 fn parse_frequency(s: &str) -> Result<Frequency, String> {
@@ -230,6 +232,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Versions(args),
         } => bench::versions(args),
+        Command::Bench {
+            what: BenchCommand::Export(args),
+        } => bench::export(args),
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn dashboard(args: DashboardArgs) -> anyhow::Result<()> {
 }
 
 /// Adds generated comments until the demo holds `target`; returns how many it holds.
-fn seed_to(conn: &mut DbConnection, target: usize) -> anyhow::Result<i64> {
+pub(super) fn seed_to(conn: &mut DbConnection, target: usize) -> anyhow::Result<i64> {
     let now = chrono::Utc::now().naive_utc();
     seed::demo(conn, now)?;
     let demo = db::consultations::by_slug(conn, seed::DEMO_SLUG)?

@@ -8,6 +8,7 @@ pub mod consultations;
 pub mod dashboard;
 pub mod demo;
 pub mod drafts;
+pub mod exports;
 pub mod ledger;
 pub mod moderation;
 pub mod organizations;

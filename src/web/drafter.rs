@@ -20,7 +20,11 @@ use crate::roles::Role;
 use crate::themes::{self, NoteError, Theme, Triage, WorkFilter, WorkItem};
 
 /// Loads consultation `slug` and checks that `user` drafts it (site administrators pass too).
-async fn drafted(state: &AppState, slug: String, user: &User) -> Result<Consultation, WebError> {
+pub(super) async fn drafted(
+    state: &AppState,
+    slug: String,
+    user: &User,
+) -> Result<Consultation, WebError> {
     super::session::consultation_in_role(state, slug, user, Role::Drafter, "error-drafter-only")
         .await
 }

@@ -2,12 +2,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod campaigns;
 pub mod comments;
 pub mod ctx;
 pub mod drafter;
 pub mod errors;
+pub mod exports;
 pub mod health;
 pub mod ledger;
 pub mod moderation;
@@ -117,6 +119,8 @@ pub fn serve(
             .configure(campaigns::routes)
             .configure(drafter::routes)
             .configure(versions::routes)
+            .configure(exports::routes)
+            .configure(api::routes)
             .configure(organizations::routes)
             .configure(subscriptions::routes)
             .configure(admin::routes)

@@ -234,6 +234,7 @@ fn every_command_explains_itself_with_help() {
         vec!["create-admin", "--help"],
         vec!["bench", "pages", "--help"],
         vec!["bench", "comments", "--help"],
+        vec!["bench", "export", "--help"],
     ] {
         let out = yijian(dir.path(), None, &args);
         assert!(out.status.success(), "{args:?}");

@@ -5,6 +5,7 @@ mod people;
 
 mod accounts;
 mod admin;
+mod api;
 mod authorization;
 mod browser;
 mod campaigns;
@@ -13,6 +14,7 @@ mod comments;
 mod digests;
 mod drafter;
 mod errors;
+mod exports;
 mod faults;
 mod hostile;
 mod ledger;

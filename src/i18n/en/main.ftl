@@ -624,3 +624,7 @@ version-publish-link = Publish a revised text
 
 # Versions published at the same moment
 version-concurrent = Another drafter has just published a version; review the matching against it before publishing.
+# Exports (drafters' downloads of every comment)
+export-csv = Export comments (CSV)
+export-json = Export comments (JSON)
+export-xlsx = Export comments (Excel)

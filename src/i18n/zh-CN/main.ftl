@@ -588,3 +588,7 @@ version-publish-link = 发布修订稿
 
 # Versions published at the same moment
 version-concurrent = 另一位起草人员刚刚发布了新版本，请基于该版本重新核对条文对应关系后再发布。
+# Exports (drafters' downloads of every comment)
+export-csv = 导出意见（CSV）
+export-json = 导出意见（JSON）
+export-xlsx = 导出意见（Excel）
