@@ -125,6 +125,8 @@ pub struct Activity {
     pub comments: Option<CommentNews>,
     /// The drafters concluded the consultation: its feedback report is final.
     pub concluded: bool,
+    /// Numbers of the revised versions published.
+    pub new_versions: Vec<i32>,
     /// Responses published or changed, with their article's number and label.
     pub responses: Vec<(Response, Option<(i32, String)>)>,
     /// Consultations created in the period (for subscriptions to new consultations).
@@ -171,7 +173,13 @@ impl Activity {
             .into_iter()
             .map(|(row, article)| Ok((Response::try_from(row)?, article)))
             .collect::<Result<_, DbError>>()?;
+        let new_versions = db::versions::history(conn, c.id)?
+            .into_iter()
+            .filter(|(n, _, at)| *n > 1 && within(*at))
+            .map(|(n, _, _)| n)
+            .collect();
         Ok(Self {
+            new_versions,
             concluded: c.concluded_at.is_some_and(within),
             responses,
             opened: within(c.opens_at),
@@ -209,6 +217,7 @@ impl Activity {
             && !self.closed
             && self.comments.is_none()
             && !self.concluded
+            && self.new_versions.is_empty()
             && self.responses.is_empty()
             && self.new_consultations.is_empty()
     }
@@ -345,6 +354,18 @@ impl Newsworthy {
         }
         if a.closed {
             notes.push(l.t("digest-closed"));
+        }
+        for n in &a.new_versions {
+            notes.push(l.t_args(
+                "digest-new-version",
+                &[
+                    ("n", FluentValue::from(*n)),
+                    (
+                        "link",
+                        FluentValue::from(links.page(&format!("/c/{slug}/versions/{n}/changes"))),
+                    ),
+                ],
+            ));
         }
         if a.concluded {
             notes.push(l.t("digest-concluded"));

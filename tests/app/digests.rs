@@ -626,3 +626,31 @@ on_both_backends! {
         assert!(english.contains("The drafters' responses"), "{english}");
     }
 }
+
+on_both_backends! {
+    async fn a_digest_announces_a_revised_version_with_its_changes_page(db: TestDb) {
+        let pool = db.pool();
+        let links = links_for(&db, "https://yijian.example.gov.cn/");
+        let c = demo(&pool, now()).await;
+        subscribers(&pool, &links.secret, &c, 1, now() - Duration::days(1)).await;
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/seed/ai_safety_governance.txt"))
+            .expect("demo text");
+        let revised = text.replacen("第七条　", "第七条　（修订）", 1);
+        assert_ne!(revised, text);
+        let number = db::run(&pool, move |conn| {
+            yijian::versions::publish(conn, &c, revised.as_bytes(), "revised.txt", now())
+                .map_err(|e| db::DbError::Migration(e.to_string()))
+        })
+        .await
+        .expect("published");
+        assert_eq!(number, 2);
+
+        let report = run_period(&pool, &links, &Period::containing(Frequency::Daily, now())).await;
+        assert_eq!(report.queued, 1, "{report:?}");
+        let sink = MailSink::start();
+        let transport = transport_to(&db, sink.port());
+        mail::run_until_empty(&pool, &transport).await.expect("sent");
+        let text = text_of(&sink.wait_for(1).await[0]);
+        assert!(text.contains("修订后的第 2 版已发布") && text.contains("https://yijian.example.gov.cn/c/ai-service-safety/versions/2/changes"), "{text}");
+    }
+}

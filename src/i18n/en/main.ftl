@@ -628,3 +628,6 @@ version-concurrent = Another drafter has just published a version; review the ma
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)
 export-xlsx = Export comments (Excel)
+
+# Digests: a revised version
+digest-new-version = Revised version { $n } has been published; what changed and why: { $link }

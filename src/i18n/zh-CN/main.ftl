@@ -592,3 +592,6 @@ version-concurrent = 另一位起草人员刚刚发布了新版本，请基于�
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）
 export-xlsx = 导出意见（Excel）
+
+# Digests: a revised version
+digest-new-version = 修订后的第 { $n } 版已发布，修改内容及原因：{ $link }
