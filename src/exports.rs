@@ -235,7 +235,7 @@ pub fn public_responses(
     responses
         .into_iter()
         .map(|r| {
-            let comments = db::responses::answered(conn, r.id)?
+            let comments = db::responses::answered(conn, r.id, true)?
                 .into_iter()
                 .map(|(_, tracking)| tracking)
                 .collect();

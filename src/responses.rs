@@ -269,7 +269,7 @@ pub fn for_target(
     let Some(row) = db::responses::for_target(conn, consultation_id, article_id)? else {
         return Ok(None);
     };
-    let answered = db::responses::answered(conn, row.id)?;
+    let answered = db::responses::answered(conn, row.id, false)?;
     Ok(Some((Response::try_from(row)?, answered)))
 }
 

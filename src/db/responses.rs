@@ -165,14 +165,23 @@ pub fn comments_on(
     query.load(conn)
 }
 
-/// (comment id, tracking number) of the comments a response answers, oldest first.
-pub fn answered(conn: &mut DbConnection, response_id: i32) -> QueryResult<Vec<(i32, String)>> {
-    response_comments::table
+/// (comment id, tracking number) of the comments a response answers, oldest first; with
+/// `public_only`, without the comments meant for the drafters alone.
+pub fn answered(
+    conn: &mut DbConnection,
+    response_id: i32,
+    public_only: bool,
+) -> QueryResult<Vec<(i32, String)>> {
+    let mut query = response_comments::table
         .inner_join(comments::table)
         .filter(response_comments::response_id.eq(response_id))
         .order(comments::id)
         .select((comments::id, comments::tracking))
-        .load(conn)
+        .into_boxed();
+    if public_only {
+        query = query.filter(comments::visibility.ne("drafters"));
+    }
+    query.load(conn)
 }
 
 /// Which of `ids` some response answers.

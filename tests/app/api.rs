@@ -1,5 +1,7 @@
 //! The public JSON API: what the public pages show, page by page, and nothing personal or hidden.
 
+use yijian::db;
+
 use crate::harness::{Browser, csrf_of};
 use crate::on_both_backends;
 use crate::people::{Cast, OPEN};
@@ -48,8 +50,21 @@ on_both_backends! {
         assert_eq!(status, 200);
         bodies.push_str(&text);
         assert!(articles.as_array().expect("array").iter().any(|a| a["label"] == "第五条"));
+        // A response answering a public and a drafters-only comment names only the public one.
+        let (p, d) = (cast.public_comment.clone(), cast.drafters_comment.clone());
+        let ids = db::run(&app.pool, move |conn| {
+            let id = |conn: &mut db::DbConnection, t: &str| Ok::<_, db::DbError>(db::comments::by_tracking(conn, t)?.expect("comment").id.to_string());
+            Ok((id(conn, &p)?, id(conn, &d)?))
+        })
+        .await
+        .expect("ids");
+        let (_, work) = cast.drafter.get(&format!("/c/{OPEN}/dashboard/a/5")).await;
+        let answered = cast.drafter.post(&format!("/c/{OPEN}/responses"), &csrf_of(&work),
+            &[("article", "5"), ("decision", "explained"), ("reasoning", "说明理由"), ("answers", &ids.0), ("answers", &ids.1)]).await;
+        assert_eq!(answered.status, 303, "{}", answered.body);
         let (status, text, _) = get_json(reader, &format!("/api/v1/consultations/{OPEN}/responses")).await;
         assert_eq!(status, 200);
+        assert!(text.contains(&cast.public_comment) && !text.contains(&cast.drafters_comment), "{text}");
         bodies.push_str(&text);
 
         let mut comments = Vec::new();
