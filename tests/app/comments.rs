@@ -17,17 +17,7 @@ const ARTICLE: &str = "/c/ai-service-safety/a/5";
 async fn citizen(app: &TestApp, email: &str, name: &str) -> Browser {
     let b = app.new_browser();
     assert_eq!(register(&b, email, name, PASSWORD).await.status, 303);
-    let email = email.to_lowercase();
-    db::run(&app.pool, move |conn| {
-        let user = db::accounts::user_by_email(conn, &email)?.expect("registered");
-        Ok(db::accounts::mark_verified(
-            conn,
-            user.id,
-            Utc::now().naive_utc(),
-        )?)
-    })
-    .await
-    .expect("verified");
+    app.mark_verified(email).await;
     b
 }
 

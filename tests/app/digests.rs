@@ -71,13 +71,7 @@ fn token_after(text: &str, marker: &str) -> String {
 async fn citizen(app: &TestApp, email: &str, name: &str) -> Browser {
     let b = app.new_browser();
     assert_eq!(register(&b, email, name, PASSWORD).await.status, 303);
-    let email = email.to_owned();
-    db::run(&app.pool, move |conn| {
-        let user = db::accounts::user_by_email(conn, &email)?.expect("registered");
-        Ok(db::accounts::mark_verified(conn, user.id, now())?)
-    })
-    .await
-    .expect("verified");
+    app.mark_verified(email).await;
     b
 }
 

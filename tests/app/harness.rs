@@ -267,6 +267,21 @@ pub struct Browser {
 }
 
 impl TestApp {
+    /// Marks the account `email` verified, as following the mailed link would.
+    pub async fn mark_verified(&self, email: &str) {
+        let email = email.to_lowercase();
+        yijian::db::run(&self.pool, move |conn| {
+            let user = yijian::db::accounts::user_by_email(conn, &email)?.expect("registered");
+            Ok(yijian::db::accounts::mark_verified(
+                conn,
+                user.id,
+                chrono::Utc::now().naive_utc(),
+            )?)
+        })
+        .await
+        .expect("verified");
+    }
+
     /// Starts the application on a fresh database; `None` when the backend is skipped.
     pub async fn spawn(backend: Backend) -> Option<Self> {
         let db = TestDb::new(backend)?;

@@ -26,13 +26,7 @@ fn now() -> NaiveDateTime {
 async fn verified(app: &TestApp, email: &str, name: &str) -> Browser {
     let b = app.new_browser();
     assert_eq!(register(&b, email, name, PASSWORD).await.status, 303);
-    let email = email.to_owned();
-    db::run(&app.pool, move |conn| {
-        let u = db::accounts::user_by_email(conn, &email)?.expect("user");
-        Ok(db::accounts::mark_verified(conn, u.id, now())?)
-    })
-    .await
-    .expect("verified");
+    app.mark_verified(email).await;
     b
 }
 

@@ -13,17 +13,7 @@ const ARTICLE: &str = "/c/ai-service-safety/a/7";
 async fn verified(app: &TestApp, email: &str) -> Browser {
     let b = app.new_browser();
     assert_eq!(register(&b, email, "读者", PASSWORD).await.status, 303);
-    let email = email.to_owned();
-    db::run(&app.pool, move |conn| {
-        let u = db::accounts::user_by_email(conn, &email)?.expect("user");
-        Ok(db::accounts::mark_verified(
-            conn,
-            u.id,
-            Utc::now().naive_utc(),
-        )?)
-    })
-    .await
-    .expect("verified");
+    app.mark_verified(email).await;
     b
 }
 

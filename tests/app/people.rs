@@ -228,17 +228,7 @@ pub async fn verified(app: &TestApp, email: &str, kind: &str) -> Browser {
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
     }
-    let email = email.to_owned();
-    db::run(&app.pool, move |conn| {
-        let u = db::accounts::user_by_email(conn, &email)?.expect("user");
-        Ok(db::accounts::mark_verified(
-            conn,
-            u.id,
-            Utc::now().naive_utc(),
-        )?)
-    })
-    .await
-    .expect("verified");
+    app.mark_verified(email).await;
     b
 }
 
