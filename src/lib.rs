@@ -22,6 +22,7 @@ pub mod roles;
 pub mod search;
 pub mod seed;
 pub mod subscriptions;
+pub mod tasks;
 pub mod themes;
 pub mod validation;
 pub mod versions;

@@ -18,13 +18,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use crate::accounts::StakeholderType;
 use crate::comments::Comment;
 use crate::db::campaigns::{self as q, ClusterValues};
 use crate::db::{self, DbConnection, DbError, DbPool};
+use crate::tasks::{Periodic, Schedule};
 use minhash::Signature;
 
 /// Comments read per query while clustering.
@@ -428,10 +427,7 @@ pub fn members(
 }
 
 /// The background task of one instance: clusters consultations with new comments every minute.
-pub struct Clusterer {
-    stop: watch::Sender<()>,
-    task: JoinHandle<()>,
-}
+pub struct Clusterer(Periodic);
 
 impl Clusterer {
     /// Starts the task on the current runtime; its first run is a minute after the start.
@@ -441,33 +437,34 @@ impl Clusterer {
 
     /// Starts the task with runs `every` apart, the first one `every` after the start.
     pub fn start_every(pool: DbPool, every: Duration) -> Self {
-        let (stop, mut stopped) = watch::channel(());
-        let task = tokio::spawn(async move {
-            loop {
-                // Either a stop or a dropped handle ends the wait early, and the loop with it.
-                if tokio::time::timeout(every, stopped.changed()).await.is_ok() {
-                    return;
-                }
+        let schedule = Schedule {
+            first_after: every,
+            every,
+            max_pause: every,
+        };
+        Self(Periodic::start("campaigns", schedule, move || {
+            let pool = pool.clone();
+            async move {
                 let now = chrono::Utc::now().naive_utc();
-                match db::run(&pool, move |conn| cluster_pending(conn, now)).await {
-                    Ok(r) if r.consultations > 0 => tracing::info!(
+                let r = db::run(&pool, move |conn| cluster_pending(conn, now))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if r.consultations > 0 {
+                    tracing::info!(
                         consultations = r.consultations,
                         comments = r.totals.comments,
                         clusters = r.totals.clusters,
                         clustered = r.totals.clustered,
                         "comments clustered"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "clustering comments failed"),
+                    );
                 }
+                Ok(())
             }
-        });
-        Self { stop, task }
+        }))
     }
 
     /// Stops the task, letting a run in progress finish.
     pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+        self.0.stop().await;
     }
 }

@@ -5,10 +5,9 @@
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use crate::db::{self, DbConnection, DbError, DbPool};
+use crate::tasks::{Periodic, Schedule};
 
 /// How often each instance looks at the clock and the heads.
 const TICK: Duration = Duration::from_secs(30);
@@ -39,46 +38,37 @@ pub fn tick(conn: &mut DbConnection, now: NaiveDateTime) -> Result<TickReport, D
 }
 
 /// The background loop of one instance; it stops when stopped or dropped.
-pub struct Scheduler {
-    stop: watch::Sender<()>,
-    task: JoinHandle<()>,
-}
+pub struct Scheduler(Periodic);
 
 impl Scheduler {
-    /// Starts ticking at once and then every [`TICK`] on the current runtime.
+    /// Starts the loop on the current runtime: a tick now, then every [`TICK`].
     pub fn start(pool: DbPool) -> Self {
-        let (stop, mut stopped) = watch::channel(());
-        let task = tokio::spawn(async move {
-            let mut pause = TICK;
-            loop {
+        let schedule = Schedule {
+            first_after: Duration::ZERO,
+            every: TICK,
+            max_pause: MAX_PAUSE,
+        };
+        Self(Periodic::start("ledger", schedule, move || {
+            let pool = pool.clone();
+            async move {
                 let now = chrono::Utc::now().naive_utc();
-                match db::run(&pool, move |conn| tick(conn, now)).await {
-                    Ok(report) => {
-                        if report != TickReport::default() {
-                            tracing::info!(
-                                window_events = report.window_events,
-                                signed = report.signed,
-                                "ledger tick"
-                            );
-                        }
-                        pause = TICK;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "ledger tick failed");
-                        pause = (pause * 2).min(MAX_PAUSE);
-                    }
+                let report = db::run(&pool, move |conn| tick(conn, now))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if report != TickReport::default() {
+                    tracing::info!(
+                        window_events = report.window_events,
+                        signed = report.signed,
+                        "ledger tick"
+                    );
                 }
-                if tokio::time::timeout(pause, stopped.changed()).await.is_ok() {
-                    return;
-                }
+                Ok(())
             }
-        });
-        Self { stop, task }
+        }))
     }
 
     /// Stops the loop, letting a tick in progress finish.
     pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+        self.0.stop().await;
     }
 }

@@ -13,8 +13,6 @@ use std::time::Duration as StdDuration;
 use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone};
 use fluent_templates::fluent_bundle::FluentValue;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use super::OutgoingMail;
 use crate::accounts::StakeholderType;
@@ -25,6 +23,7 @@ use crate::db::{self, DbConnection, DbError, DbPool};
 use crate::i18n::{Locale, beijing};
 use crate::responses::Response;
 use crate::subscriptions::{self, Frequency, Links};
+use crate::tasks::{Periodic, Schedule};
 
 /// Comments quoted per digest section: the most endorsed of the period.
 const QUOTED: i64 = 3;
@@ -671,45 +670,37 @@ pub fn run_finished(
 
 /// The server's digest scheduler: wakes every ten minutes and queues the last finished period
 /// of each frequency. Idempotent through the outbox keys, so every instance may run one.
-pub struct Scheduler {
-    stop: watch::Sender<()>,
-    task: JoinHandle<()>,
-}
+pub struct Scheduler(Periodic);
 
 impl Scheduler {
-    /// Starts the loop on the current runtime; the first run is at once.
+    /// Starts the loop on the current runtime: a run now, then every [`SCHEDULE`].
     pub fn start(pool: DbPool, links: Links) -> Self {
-        let (stop, mut stopped) = watch::channel(());
-        let task = tokio::spawn(async move {
-            loop {
-                let (pool, links) = (pool.clone(), links.clone());
+        let schedule = Schedule {
+            first_after: StdDuration::ZERO,
+            every: SCHEDULE,
+            max_pause: SCHEDULE,
+        };
+        Self(Periodic::start("digests", schedule, move || {
+            let (pool, links) = (pool.clone(), links.clone());
+            async move {
                 let now = chrono::Utc::now().naive_utc();
-                match db::run(&pool, move |conn| run_finished(conn, &links, now)).await {
-                    Ok(reports) => {
-                        for (period, r) in reports {
-                            if r.queued > 0 || r.expired > 0 {
-                                tracing::info!(period = %period.label, queued = r.queued,
-                                    expired = r.expired, "digests queued");
-                            }
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "digest run failed; retrying later"),
-                }
-                if tokio::time::timeout(SCHEDULE, stopped.changed())
+                let reports = db::run(&pool, move |conn| run_finished(conn, &links, now))
                     .await
-                    .is_ok()
-                {
-                    return;
+                    .map_err(|e| e.to_string())?;
+                for (period, r) in reports {
+                    if r.queued > 0 || r.expired > 0 {
+                        tracing::info!(period = %period.label, queued = r.queued,
+                            expired = r.expired, "digests queued");
+                    }
                 }
+                Ok(())
             }
-        });
-        Self { stop, task }
+        }))
     }
 
     /// Stops the loop, letting a run in progress finish.
     pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+        self.0.stop().await;
     }
 }
 

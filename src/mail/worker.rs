@@ -7,11 +7,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, TimeDelta};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use super::transport::{SMTP_CONNECTIONS, SMTP_TIMEOUT, Transport};
 use crate::db::{self, DbError, DbPool};
+use crate::tasks::{Periodic, Schedule};
 
 /// Mails leased per claim; small, so that the senders share a burst and no worker sits on much of
 /// the queue.
@@ -145,47 +144,34 @@ fn drain(pool: &DbPool, transport: &Transport, clock: Clock) -> Result<SendRepor
 }
 
 /// The background loop of one instance; it stops when stopped or dropped.
-pub struct Worker {
-    stop: watch::Sender<()>,
-    task: JoinHandle<()>,
-}
+pub struct Worker(Periodic);
 
 impl Worker {
     /// Starts polling the outbox every two seconds on the current runtime.
     pub fn start(pool: DbPool, transport: Transport) -> Self {
-        let (stop, mut stopped) = watch::channel(());
-        let task = tokio::spawn(async move {
-            let mut pause = POLL;
-            loop {
-                match run_until_empty(&pool, &transport).await {
-                    Ok(report) => {
-                        if report != SendReport::default() {
-                            tracing::info!(
-                                sent = report.sent,
-                                failed = report.failed,
-                                "outbox run"
-                            );
-                        }
-                        pause = POLL;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "outbox worker cannot reach the database");
-                        pause = (pause * 2).min(MAX_PAUSE);
-                    }
+        let transport = std::sync::Arc::new(transport);
+        let schedule = Schedule {
+            first_after: Duration::ZERO,
+            every: POLL,
+            max_pause: MAX_PAUSE,
+        };
+        Self(Periodic::start("outbox", schedule, move || {
+            let (pool, transport) = (pool.clone(), transport.clone());
+            async move {
+                let report = run_until_empty(&pool, &transport)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if report != SendReport::default() {
+                    tracing::info!(sent = report.sent, failed = report.failed, "outbox run");
                 }
-                // Either a stop or a dropped handle ends the wait early, and the loop with it.
-                if tokio::time::timeout(pause, stopped.changed()).await.is_ok() {
-                    return;
-                }
+                Ok(())
             }
-        });
-        Self { stop, task }
+        }))
     }
 
     /// Stops the loop, letting a run in progress finish.
     pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+        self.0.stop().await;
     }
 }
 
