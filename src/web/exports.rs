@@ -161,48 +161,24 @@ async fn export(
         .streaming(body))
 }
 
-#[get("/c/{slug}/export.csv")]
-async fn export_csv(
+/// One route for every format, chosen by the file extension: `.csv`, `.json` or `.xlsx`.
+#[get("/c/{slug}/export.{ext}")]
+async fn export_comments(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
-    slug: web::Path<String>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    export(
-        &state,
-        &user,
-        slug.into_inner(),
-        Download::Text(Format::Csv),
-    )
-    .await
-}
-
-#[get("/c/{slug}/export.json")]
-async fn export_json(
-    state: web::Data<AppState>,
-    CurrentUser(user): CurrentUser,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    export(
-        &state,
-        &user,
-        slug.into_inner(),
-        Download::Text(Format::Json),
-    )
-    .await
-}
-
-#[get("/c/{slug}/export.xlsx")]
-async fn export_xlsx(
-    state: web::Data<AppState>,
-    CurrentUser(user): CurrentUser,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    export(&state, &user, slug.into_inner(), Download::Xlsx).await
+    let (slug, ext) = path.into_inner();
+    let download = match ext.as_str() {
+        "csv" => Download::Text(Format::Csv),
+        "json" => Download::Text(Format::Json),
+        "xlsx" => Download::Xlsx,
+        _ => return Err(WebError::NotFound),
+    };
+    export(&state, &user, slug, download).await
 }
 
 /// Registers the export routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(export_csv)
-        .service(export_json)
-        .service(export_xlsx);
+    cfg.service(export_comments);
 }
