@@ -347,12 +347,6 @@ struct TokenFormPage {
 }
 
 #[derive(Deserialize)]
-struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-#[derive(Deserialize)]
 struct TokenForm {
     #[serde(default)]
     token: String,
@@ -363,7 +357,10 @@ struct TokenForm {
 /// The link in the verification mail opens a page with a button: mail scanners fetch links, and
 /// a GET must not change anything.
 #[get("/verify")]
-async fn verify_form(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpResponse, WebError> {
+async fn verify_form(
+    ctx: Ctx,
+    query: web::Query<session::TokenQuery>,
+) -> Result<HttpResponse, WebError> {
     session::check_token(&query.token)?;
     render(
         StatusCode::OK,
@@ -505,7 +502,7 @@ fn reset_page(ctx: Ctx, token: String, errors: FormErrors) -> TokenFormPage {
 async fn reset_confirm_form(
     state: web::Data<AppState>,
     ctx: Ctx,
-    query: web::Query<TokenQuery>,
+    query: web::Query<session::TokenQuery>,
 ) -> Result<HttpResponse, WebError> {
     session::check_token(&query.token)?;
     let (token, now) = (query.token.clone(), state.now());

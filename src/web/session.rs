@@ -318,6 +318,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The query string of a mailed link: its token.
+#[derive(serde::Deserialize)]
+pub struct TokenQuery {
+    /// The token, checked with [`check_token`].
+    #[serde(default)]
+    pub token: String,
+}
+
 /// Loads consultation `slug` and checks that `user` holds `role` in it (site administrators pass
 /// too); `refusal` is the message of the 403 page otherwise.
 pub async fn consultation_in_role(

@@ -236,12 +236,6 @@ struct ActionPage {
 }
 
 #[derive(Deserialize)]
-struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-#[derive(Deserialize)]
 struct TokenForm {
     #[serde(default)]
     token: String,
@@ -250,7 +244,10 @@ struct TokenForm {
 /// The link in the confirmation mail opens a page with a button: mail scanners fetch links, and
 /// a GET must not change anything.
 #[get("/subscriptions/confirm")]
-async fn confirm_form(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpResponse, WebError> {
+async fn confirm_form(
+    ctx: Ctx,
+    query: web::Query<session::TokenQuery>,
+) -> Result<HttpResponse, WebError> {
     session::check_token(&query.token)?;
     render(
         StatusCode::OK,
