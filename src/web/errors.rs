@@ -111,8 +111,17 @@ struct ErrorPage {
     message: String,
 }
 
+/// The body of an API error: programs read JSON, so `/api/` answers errors in JSON too.
+#[derive(serde::Serialize)]
+struct ApiError {
+    status: u16,
+    error: String,
+    message: String,
+}
+
 /// Replaces the body of an error response that is not already a page with the localized page
-/// for its status, so framework errors (unknown route, bad path) read like ours.
+/// for its status (a JSON object under `/api/`), so framework errors (unknown route, bad path,
+/// a query that does not parse) read like ours.
 pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_html = res
         .response()
@@ -142,16 +151,28 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         Some(Detail::RetryAt(at)) => ctx.retry_message(&at),
         None => ctx.t(default_message_key),
     };
-    let page = ErrorPage {
-        title: ctx.t(title_key),
-        message,
-        status: status.as_u16(),
-        ctx,
+    let title = ctx.t(title_key);
+    let (content_type, body) = if res.request().path().starts_with("/api/") {
+        let error = ApiError {
+            status: status.as_u16(),
+            error: title,
+            message,
+        };
+        let body = serde_json::to_string(&error).unwrap_or_else(|_| status.to_string());
+        ("application/json; charset=utf-8", body)
+    } else {
+        let page = ErrorPage {
+            title,
+            message,
+            status: status.as_u16(),
+            ctx,
+        };
+        let body = page.render().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "error page failed to render");
+            status.to_string()
+        });
+        ("text/html; charset=utf-8", body)
     };
-    let body = page.render().unwrap_or_else(|e| {
-        tracing::error!(error = %e, "error page failed to render");
-        status.to_string()
-    });
     let (req, res) = res.into_parts();
     let mut builder = HttpResponse::build(status);
     for (name, value) in res.headers() {
@@ -160,7 +181,7 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         }
     }
     let res = builder
-        .content_type("text/html; charset=utf-8")
+        .content_type(content_type)
         .body(body)
         .map_into_right_body();
     Ok(ErrorHandlerResponse::Response(ServiceResponse::new(

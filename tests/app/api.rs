@@ -94,10 +94,20 @@ on_both_backends! {
         assert!(named["author"].is_string(), "named comments carry the public display name");
         assert!(!bodies.contains('@'), "no e-mail address anywhere in the API");
 
-        let (status, _, _) = get_json(reader, &format!("/api/v1/consultations/{OPEN}/comments?limit=201")).await;
+        // Programs get errors as JSON they can parse, with a message in the asked language.
+        let (status, _, error) = get_json(reader, &format!("/api/v1/consultations/{OPEN}/comments?limit=201")).await;
         assert_eq!(status, 400);
-        let (status, _, _) = get_json(reader, "/api/v1/consultations/no-such-consultation/comments").await;
+        assert_eq!(error["status"], 400);
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{error}");
+        let (status, _, error) = get_json(reader, &format!("/api/v1/consultations/{OPEN}/comments?after=abc")).await;
+        assert_eq!(status, 400, "a cursor that does not parse");
+        assert_eq!(error["status"], 400);
+        let (status, _, error) = get_json(reader, "/api/v1/consultations/no-such-consultation/comments").await;
         assert_eq!(status, 404);
+        assert_eq!(error["status"], 404);
+        let (status, _, error) = get_json(reader, "/api/v1/no-such-resource").await;
+        assert_eq!(status, 404);
+        assert_eq!(error["status"], 404);
         let (status, _, spec) = get_json(reader, "/api/v1/openapi.json").await;
         assert_eq!(status, 200);
         assert_eq!(spec["openapi"], "3.1.0");
