@@ -7,7 +7,7 @@ use actix_web::dev::{Server, ServerHandle};
 use crate::campaigns::Clusterer;
 use crate::config::{Config, SecretKey};
 use crate::db::{self, DbPool};
-use crate::ledger::scheduler::Scheduler as LedgerScheduler;
+use crate::ledger::scheduler::{Scheduler as LedgerScheduler, Sequencer, Wake};
 use crate::mail::digest::Scheduler as DigestScheduler;
 use crate::mail::{Transport, Worker};
 use crate::web::{self, AppState, FixedRoute};
@@ -55,6 +55,7 @@ pub struct Application {
     pool: DbPool,
     mail: Worker,
     ledger: LedgerScheduler,
+    sequencer: Sequencer,
     digests: DigestScheduler,
     campaigns: Clusterer,
 }
@@ -86,6 +87,8 @@ impl Application {
         tracing::info!(to = %transport.describe(), "outbox worker started");
         let mail = Worker::start(pool.clone(), transport);
         let ledger = LedgerScheduler::start(pool.clone());
+        let wake = Wake::default();
+        let sequencer = Sequencer::start(pool.clone(), &wake);
         let digests = DigestScheduler::start(
             pool.clone(),
             crate::subscriptions::Links {
@@ -99,6 +102,7 @@ impl Application {
             config,
             secret,
             pages: web::page_cache::PageCache::default(),
+            ledger: wake,
         };
         let server = web::serve(listener, state, workers, fixed)?;
         Ok(Self {
@@ -107,6 +111,7 @@ impl Application {
             pool,
             mail,
             ledger,
+            sequencer,
             digests,
             campaigns,
         })
@@ -133,6 +138,7 @@ impl Application {
         self.digests.stop().await;
         self.mail.stop().await;
         self.ledger.stop().await;
+        self.sequencer.stop().await;
         self.campaigns.stop().await;
         served
     }

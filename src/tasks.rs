@@ -1,10 +1,11 @@
 //! Background loops: a job run now and then on the current runtime, pausing longer while it
-//! fails, ended by `stop` (or by dropping the handle).
+//! fails, woken early on demand, ended by `stop` (or by dropping the handle).
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 /// When and how often a loop runs its job.
@@ -26,7 +27,22 @@ pub struct Periodic {
 
 impl Periodic {
     /// Starts running `job` on `schedule`; a failed run is logged under `name`.
-    pub fn start<F, Fut>(name: &'static str, schedule: Schedule, mut job: F) -> Self
+    pub fn start<F, Fut>(name: &'static str, schedule: Schedule, job: F) -> Self
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        Self::start_wakeable(name, schedule, Arc::new(Notify::new()), job)
+    }
+
+    /// Like [`Self::start`], and a `wake.notify_one()` ends the pause after a run at once (a
+    /// wake during a run makes another run follow it).
+    pub fn start_wakeable<F, Fut>(
+        name: &'static str,
+        schedule: Schedule,
+        wake: Arc<Notify>,
+        mut job: F,
+    ) -> Self
     where
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
@@ -50,8 +66,10 @@ impl Periodic {
                         pause = (pause * 2).min(schedule.max_pause);
                     }
                 }
-                if tokio::time::timeout(pause, stopped.changed()).await.is_ok() {
-                    return;
+                tokio::select! {
+                    _ = stopped.changed() => return,
+                    () = tokio::time::sleep(pause) => {}
+                    () = wake.notified() => {}
                 }
             }
         });

@@ -21,8 +21,6 @@ pub struct Receipt<'a> {
     pub tracking: &'a str,
     /// SHA-256 of the recorded content.
     pub content_hash: &'a str,
-    /// The comment's entry in the consultation's public record.
-    pub ledger: &'a crate::ledger::Appended,
     /// The stance, for comments.
     pub stance: Option<Stance>,
     /// Who may read it.

@@ -501,7 +501,7 @@ fn record(
     )?;
     if comment.visibility != Visibility::Drafters {
         let text = search::comment_text(&comment.body, comment.proposed_text.as_deref());
-        search::index_document(conn, DocKind::Comment, comment_id, &text)?;
+        search::index_new_document(conn, DocKind::Comment, comment_id, &text)?;
     }
     for f in files {
         let size = i64::try_from(f.size).unwrap_or(i64::MAX);
@@ -515,9 +515,9 @@ fn record(
             now,
         )?;
     }
-    let entry = ledger::append_to(
+    ledger::defer(
         conn,
-        &consultation,
+        consultation.id,
         &Event::CommentPosted {
             comment_id,
             tracking: &tracking,
@@ -534,7 +534,6 @@ fn record(
         article_label: &article_label,
         tracking: &tracking,
         content_hash: &hash,
-        ledger: &entry,
         stance: comment.stance,
         visibility: comment.visibility,
         posted_at: now,
@@ -570,6 +569,8 @@ pub struct ReceiptView {
     pub division: Option<(i32, String)>,
     /// The entry that recorded it in the public record (none for demonstration comments).
     pub ledger: Option<Appended>,
+    /// Whether its entry is still on its way into the public record.
+    pub ledger_pending: bool,
 }
 
 /// Loads the receipt for `tracking`.
@@ -597,8 +598,10 @@ pub fn receipt(
         None => None,
     };
     let ledger = ledger::comment_entry(conn, comment.id)?;
+    let ledger_pending = ledger.is_none() && ledger::comment_pending(conn, comment.id)?;
     Ok(Some(ReceiptView {
         ledger,
+        ledger_pending,
         division,
         slug: consultation.slug.clone(),
         consultation,

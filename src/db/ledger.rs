@@ -1,10 +1,11 @@
-//! Queries on `ledger_entries` and `ledger_signatures`, and the per-consultation append lock.
+//! Queries on `ledger_entries`, `ledger_pending` and `ledger_signatures`, and the
+//! per-consultation append lock.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{ledger_entries, ledger_heads, ledger_signatures};
+use super::schema::{ledger_entries, ledger_heads, ledger_pending, ledger_signatures};
 
 /// The newest entry of a consultation's chain (seq 0 and the genesis hash while it is empty) and
 /// which window events the chain holds.
@@ -100,6 +101,98 @@ pub fn insert(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResult<()> 
         .values(entry)
         .execute(conn)
         .map(drop)
+}
+
+/// An event waiting to be chained.
+#[derive(Insertable)]
+#[diesel(table_name = ledger_pending)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewPending<'a> {
+    /// Consultation.
+    pub consultation_id: i32,
+    /// Event type.
+    pub kind: &'a str,
+    /// The comment concerned, for comment events.
+    pub comment_id: Option<i32>,
+    /// The entry's payload object, canonical JSON.
+    pub payload: &'a str,
+    /// When the event happened.
+    pub created_at: NaiveDateTime,
+}
+
+/// A waiting event, as read back.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = ledger_pending)]
+pub struct PendingRow {
+    /// Arrival order.
+    pub id: i32,
+    /// Event type.
+    pub kind: String,
+    /// The comment concerned, for comment events.
+    pub comment_id: Option<i32>,
+    /// The entry's payload object, canonical JSON.
+    pub payload: String,
+    /// When the event happened.
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores an event to be chained later.
+pub fn insert_pending(conn: &mut DbConnection, row: &NewPending<'_>) -> QueryResult<()> {
+    diesel::insert_into(ledger_pending::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Up to `limit` waiting events of a consultation, oldest first.
+pub fn pending(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<PendingRow>> {
+    ledger_pending::table
+        .filter(ledger_pending::consultation_id.eq(consultation_id))
+        .order(ledger_pending::id)
+        .limit(limit)
+        .select(PendingRow::as_select())
+        .load(conn)
+}
+
+/// Removes waiting events once chained.
+pub fn delete_pending(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<()> {
+    diesel::delete(ledger_pending::table.filter(ledger_pending::id.eq_any(ids)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The consultations that have events waiting.
+pub fn consultations_pending(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
+    ledger_pending::table
+        .select(ledger_pending::consultation_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Whether comment `comment_id`'s posting waits to be chained.
+pub fn comment_pending(conn: &mut DbConnection, comment_id: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        ledger_pending::table.filter(ledger_pending::comment_id.eq(comment_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Stores entries in one statement per chunk.
+pub fn insert_many(conn: &mut DbConnection, entries: &[NewEntry<'_>]) -> QueryResult<()> {
+    // SQLite binds at most 32,766 parameters; an entry takes 7.
+    for chunk in entries.chunks(1000) {
+        // MultiConnection cannot compile a multi-row INSERT; each backend's own connection can.
+        let insert = diesel::insert_into(ledger_entries::table).values(chunk);
+        match conn {
+            DbConnection::Postgresql(pg) => insert.execute(pg)?,
+            DbConnection::Sqlite(lite) => insert.execute(lite)?,
+        };
+    }
+    Ok(())
 }
 
 /// The entry recording that comment `comment_id` was posted: (seq, hash).

@@ -325,6 +325,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    ledger_pending (id) {
+        id -> Integer,
+        consultation_id -> Integer,
+        kind -> Text,
+        comment_id -> Nullable<Integer>,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ledger_signatures (consultation_id, seq) {
         consultation_id -> Integer,
         seq -> BigInt,
@@ -337,10 +348,12 @@ diesel::table! {
 
 diesel::joinable!(ledger_entries -> consultations (consultation_id));
 diesel::joinable!(ledger_heads -> consultations (consultation_id));
+diesel::joinable!(ledger_pending -> consultations (consultation_id));
 diesel::joinable!(ledger_signatures -> consultations (consultation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(ledger_entries, consultations);
 diesel::allow_tables_to_appear_in_same_query!(ledger_heads, consultations);
+diesel::allow_tables_to_appear_in_same_query!(ledger_pending, consultations);
 diesel::allow_tables_to_appear_in_same_query!(ledger_signatures, consultations);
 
 diesel::table! {

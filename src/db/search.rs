@@ -36,6 +36,15 @@ pub fn replace_terms(
 ) -> QueryResult<()> {
     let ids: Vec<i32> = docs.iter().map(|(id, _)| *id).collect();
     remove_terms(conn, kind, &ids)?;
+    insert_terms(conn, kind, docs)
+}
+
+/// Stores the terms of documents not indexed before (a new comment: no terms to remove first).
+pub fn insert_terms(
+    conn: &mut DbConnection,
+    kind: &str,
+    docs: &[(i32, Vec<String>)],
+) -> QueryResult<()> {
     let rows: Vec<NewTerm<'_>> = docs
         .iter()
         .flat_map(|(id, terms)| {

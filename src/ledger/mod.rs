@@ -3,7 +3,8 @@
 //! docs/LEDGER.md is the format's specification; [`verify`] is the offline verifier.
 //!
 //! Other features record their events with [`append`] inside their own transaction, so the event
-//! and its entry commit or vanish together.
+//! and its entry commit or vanish together; a comment's posting, the one frequent event, is
+//! recorded with [`defer`] in its transaction and chained moments later by [`sequence`].
 
 pub mod canonical;
 pub mod scheduler;
@@ -14,7 +15,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
 
 use crate::consultations::Consultation;
-use crate::db::ledger::{self as q, HeadRow, NewEntry, SignatureRow};
+use crate::db::ledger::{self as q, HeadRow, NewEntry, NewPending, SignatureRow};
 use crate::db::{self, DbConnection, DbError};
 use canonical::Json;
 
@@ -136,6 +137,15 @@ impl Event<'_> {
         }
     }
 
+    /// The entry's content, without its place in the chain.
+    fn record(&self) -> Record<'static> {
+        Record {
+            kind: self.kind(),
+            comment_id: self.comment_id(),
+            payload: self.payload(),
+        }
+    }
+
     /// The `payload` object.
     fn payload(&self) -> Json {
         match self {
@@ -186,6 +196,29 @@ impl Event<'_> {
     }
 }
 
+/// What an entry says, whether it comes from an [`Event`] or from a waiting row.
+struct Record<'a> {
+    kind: &'a str,
+    comment_id: Option<i32>,
+    payload: Json,
+}
+
+impl Record<'_> {
+    /// The canonical line of this record as entry `seq` after `prev`.
+    fn line(&self, slug: &str, seq: i64, time: &NaiveDateTime, prev: &str) -> String {
+        Json::obj([
+            ("consultation", Json::str(slug)),
+            ("payload", self.payload.clone()),
+            ("prev", Json::str(prev)),
+            ("seq", Json::Int(seq)),
+            ("time", Json::str(timestamp(time))),
+            ("type", Json::str(self.kind)),
+            ("v", Json::Int(FORMAT_VERSION)),
+        ])
+        .to_canonical()
+    }
+}
+
 /// A time as the ledger writes it: RFC 3339 in UTC with microseconds, `2026-11-25T08:30:00.000000Z`.
 pub fn timestamp(t: &NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -207,16 +240,7 @@ pub struct Appended {
 
 /// The canonical line of an entry.
 pub fn entry_line(slug: &str, seq: i64, time: &NaiveDateTime, event: &Event, prev: &str) -> String {
-    Json::obj([
-        ("consultation", Json::str(slug)),
-        ("payload", event.payload()),
-        ("prev", Json::str(prev)),
-        ("seq", Json::Int(seq)),
-        ("time", Json::str(timestamp(time))),
-        ("type", Json::str(event.kind())),
-        ("v", Json::Int(FORMAT_VERSION)),
-    ])
-    .to_canonical()
+    event.record().line(slug, seq, time, prev)
 }
 
 /// Appends `event` to consultation `consultation_id`'s log; see [`append_to`].
@@ -231,10 +255,10 @@ pub fn append(
     append_to(conn, &consultation, event, now)
 }
 
-/// Appends `event` to `consultation`'s log, first recording an opening or closing of its window
-/// that `now` has passed and the log lacks, so that the chain keeps the order in which things
-/// happened. Runs inside the caller's transaction (or its own), holding the consultation's head
-/// locked until that transaction ends.
+/// Appends `event` to `consultation`'s log, after the events still waiting to be chained (so the
+/// chain keeps cause before effect: a comment's posting before its hiding) and after any opening
+/// or closing of its window that `now` has passed and the log lacks. Runs inside the caller's
+/// transaction (or its own), holding the consultation's head locked until that transaction ends.
 pub fn append_to(
     conn: &mut DbConnection,
     consultation: &Consultation,
@@ -243,8 +267,11 @@ pub fn append_to(
 ) -> Result<Appended, DbError> {
     let append = |conn: &mut DbConnection| {
         let mut head = q::lock_head(conn, &empty_head(consultation.id))?;
-        catch_up_window(conn, consultation, &mut head, now)?;
-        let appended = push(conn, consultation, &mut head, event, now)?;
+        chain_pending(conn, consultation, &mut head)?;
+        let mut batch = Vec::new();
+        catch_up_window(consultation, &mut head, now, &mut batch);
+        let appended = push(consultation, &mut head, &event.record(), now, &mut batch);
+        write(conn, consultation.id, &batch)?;
         q::set_head(conn, &head)?;
         Ok(appended)
     };
@@ -253,6 +280,94 @@ pub fn append_to(
         append(conn)
     } else {
         db::transaction(conn, append)
+    }
+}
+
+/// Records `event` to be chained shortly by [`sequence`], inside the caller's transaction.
+///
+/// For the one frequent event, a comment's posting: appending at once would hold the
+/// consultation's head locked from the append to the commit, so that posts to one consultation
+/// would commit one after the other; a waiting row locks nothing, and the sequencer chains many
+/// of them under one lock. Until then the receipt page says the entry is on its way.
+pub fn defer(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    event: &Event,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let record = event.record();
+    q::insert_pending(
+        conn,
+        &NewPending {
+            consultation_id,
+            kind: record.kind,
+            comment_id: record.comment_id,
+            payload: &record.payload.to_canonical(),
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// Chains the waiting events of consultation `consultation_id`; returns how many.
+pub fn sequence(conn: &mut DbConnection, consultation_id: i32) -> Result<usize, DbError> {
+    let Some(c) = db::consultations::by_id(conn, consultation_id)? else {
+        return Ok(0);
+    };
+    db::transaction(conn, |conn| {
+        let mut head = q::lock_head(conn, &empty_head(consultation_id))?;
+        let chained = chain_pending(conn, &c, &mut head)?;
+        if chained > 0 {
+            q::set_head(conn, &head)?;
+        }
+        Ok(chained)
+    })
+}
+
+/// Chains every consultation's waiting events; returns how many.
+pub fn sequence_all(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let mut chained = 0;
+    for id in q::consultations_pending(conn)? {
+        chained += sequence(conn, id)?;
+    }
+    Ok(chained)
+}
+
+/// How many waiting events one statement reads.
+const PENDING_BATCH: i64 = 500;
+
+/// Chains the waiting events after `head`, oldest first, each after the window events its own
+/// time had passed; `head` must be locked, and the caller stores it.
+fn chain_pending(
+    conn: &mut DbConnection,
+    c: &Consultation,
+    head: &mut HeadRow,
+) -> Result<usize, DbError> {
+    let mut chained = 0;
+    loop {
+        let rows = q::pending(conn, c.id, PENDING_BATCH)?;
+        let mut batch = Vec::with_capacity(rows.len() + 2);
+        for row in &rows {
+            let payload = Json::parse_canonical(&row.payload).map_err(|e| {
+                DbError::Query(diesel::result::Error::DeserializationError(
+                    format!("ledger_pending {}: {e}", row.id).into(),
+                ))
+            })?;
+            catch_up_window(c, head, row.created_at, &mut batch);
+            let record = Record {
+                kind: &row.kind,
+                comment_id: row.comment_id,
+                payload,
+            };
+            push(c, head, &record, row.created_at, &mut batch);
+        }
+        write(conn, c.id, &batch)?;
+        let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        q::delete_pending(conn, &ids)?;
+        chained += rows.len();
+        if rows.len() < usize::try_from(PENDING_BATCH).unwrap_or(usize::MAX) {
+            return Ok(chained);
+        }
     }
 }
 
@@ -287,51 +402,83 @@ fn missing_window_events(
     missing
 }
 
-/// Records the window events `now` has passed that the chain lacks; `head` must be locked.
+/// Adds to `batch` the window events `now` has passed that the chain ending at `head` lacks.
 fn catch_up_window(
-    conn: &mut DbConnection,
     c: &Consultation,
     head: &mut HeadRow,
     now: NaiveDateTime,
-) -> Result<usize, DbError> {
+    batch: &mut Vec<OwnedEntry>,
+) -> usize {
     let missing = missing_window_events(c, head, now);
     for event in &missing {
-        push(conn, c, head, event, now)?;
+        push(c, head, &event.record(), now, batch);
     }
-    Ok(missing.len())
+    missing.len()
 }
 
-/// Writes `event` as the entry after `head` and moves `head` to it (the caller stores `head`).
+/// An entry computed under the head's lock, to be written with the others of its batch.
+struct OwnedEntry {
+    seq: i64,
+    kind: String,
+    comment_id: Option<i32>,
+    line: String,
+    hash: String,
+    created_at: NaiveDateTime,
+}
+
+/// Adds the entry after `head` to `batch` and moves `head` to it (the caller writes the batch and
+/// stores `head`).
 fn push(
-    conn: &mut DbConnection,
     c: &Consultation,
     head: &mut HeadRow,
-    event: &Event,
-    now: NaiveDateTime,
-) -> Result<Appended, DbError> {
+    record: &Record,
+    time: NaiveDateTime,
+    batch: &mut Vec<OwnedEntry>,
+) -> Appended {
     let seq = head.seq + 1;
-    let line = entry_line(&c.slug, seq, &now, event, &head.hash);
+    let line = record.line(&c.slug, seq, &time, &head.hash);
     let hash = sha256_hex(line.as_bytes());
-    q::insert(
-        conn,
-        &NewEntry {
-            consultation_id: c.id,
-            seq,
-            kind: event.kind(),
-            comment_id: event.comment_id(),
-            line: &line,
-            hash: &hash,
-            created_at: now,
-        },
-    )?;
     head.seq = seq;
     head.hash.clone_from(&hash);
-    match event {
-        Event::ConsultationOpened { .. } => head.opened = true,
-        Event::ConsultationClosed { .. } => head.closed = true,
+    match record.kind {
+        kind::CONSULTATION_OPENED => head.opened = true,
+        kind::CONSULTATION_CLOSED => head.closed = true,
         _ => {}
     }
-    Ok(Appended { seq, hash })
+    batch.push(OwnedEntry {
+        seq,
+        kind: record.kind.to_owned(),
+        comment_id: record.comment_id,
+        line,
+        hash: hash.clone(),
+        created_at: time,
+    });
+    Appended { seq, hash }
+}
+
+/// Writes a batch of entries.
+fn write(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    batch: &[OwnedEntry],
+) -> Result<(), DbError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<NewEntry<'_>> = batch
+        .iter()
+        .map(|e| NewEntry {
+            consultation_id,
+            seq: e.seq,
+            kind: &e.kind,
+            comment_id: e.comment_id,
+            line: &e.line,
+            hash: &e.hash,
+            created_at: e.created_at,
+        })
+        .collect();
+    q::insert_many(conn, &rows)?;
+    Ok(())
 }
 
 /// Records the window events of consultation `consultation_id` that `now` has passed, unless
@@ -352,7 +499,11 @@ pub fn record_window(
     }
     db::transaction(conn, |conn| {
         let mut head = q::lock_head(conn, &empty_head(consultation_id))?;
-        let added = catch_up_window(conn, &c, &mut head, now)?;
+        // Comments posted before the window closed are chained before its closing.
+        chain_pending(conn, &c, &mut head)?;
+        let mut batch = Vec::new();
+        let added = catch_up_window(&c, &mut head, now, &mut batch);
+        write(conn, c.id, &batch)?;
         q::set_head(conn, &head)?;
         Ok(added)
     })
@@ -365,6 +516,11 @@ pub fn comment_entry(
 ) -> Result<Option<Appended>, DbError> {
     Ok(q::comment_entry(conn, comment_id, kind::COMMENT_POSTED)?
         .map(|(seq, hash)| Appended { seq, hash }))
+}
+
+/// Whether comment `comment_id`'s posting is still waiting to be chained.
+pub fn comment_pending(conn: &mut DbConnection, comment_id: i32) -> Result<bool, DbError> {
+    Ok(q::comment_pending(conn, comment_id)?)
 }
 
 /// The instance's signing key, created and stored on first use; instances that start together

@@ -1,8 +1,12 @@
-//! The ledger's background task: records window openings and closings as the clock passes them,
-//! and signs every head that moved. Every instance runs it; the append lock and the unique keys
+//! The ledger's background tasks: the sequencer chains the comments posted (woken after each
+//! post), and the scheduler records window openings and closings as the clock passes them and
+//! signs every head that moved. Every instance runs both; the append lock and the unique keys
 //! make a second instance's work a no-op.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use chrono::NaiveDateTime;
 
@@ -68,6 +72,55 @@ impl Scheduler {
     }
 
     /// Stops the loop, letting a tick in progress finish.
+    pub async fn stop(self) {
+        self.0.stop().await;
+    }
+}
+
+/// How often the sequencer looks for waiting events when nothing woke it: events posted
+/// through another instance, or left waiting by a crash, are chained within this time.
+const SWEEP: Duration = Duration::from_secs(1);
+
+/// Wakes this instance's sequencer; cheap to clone into the web state.
+#[derive(Clone, Debug, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    /// Asks the sequencer to chain what is waiting now.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// The loop that chains waiting events into each consultation's record.
+pub struct Sequencer(Periodic);
+
+impl Sequencer {
+    /// Starts the loop on the current runtime: a run now (what a previous run left waiting),
+    /// then after every wake and at least every [`SWEEP`].
+    pub fn start(pool: DbPool, wake: &Wake) -> Self {
+        let schedule = Schedule {
+            first_after: Duration::ZERO,
+            every: SWEEP,
+            max_pause: MAX_PAUSE,
+        };
+        Self(Periodic::start_wakeable(
+            "ledger sequencer",
+            schedule,
+            wake.0.clone(),
+            move || {
+                let pool = pool.clone();
+                async move {
+                    db::run(&pool, super::sequence_all)
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                }
+            },
+        ))
+    }
+
+    /// Stops the loop, letting a run in progress finish.
     pub async fn stop(self) {
         self.0.stop().await;
     }

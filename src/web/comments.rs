@@ -12,8 +12,9 @@ use super::errors::WebError;
 use super::pages::{CommentQuery, article_page, consultation_page, division_page};
 use super::session::{self, CurrentUser, Form};
 use super::{AppState, ctx::Ctx, render};
+use crate::accounts::User;
 use crate::comments::attachments::{self, AttachmentError, Stored, Upload};
-use crate::comments::{self, CommentError, CommentInput, ReceiptView, Target};
+use crate::comments::{self, CommentError, CommentInput, ReceiptView, Target, ValidComment};
 use crate::db;
 use crate::roles::{self, Role};
 use crate::validation::FieldError;
@@ -132,6 +133,41 @@ fn attachment_error(e: AttachmentError) -> WebError {
     }
 }
 
+/// Posts a comment as `user` and wakes the sequencer that chains it into the public record.
+async fn post_comment(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+    target: Target,
+    valid: ValidComment,
+    files: Vec<Stored>,
+    user: User,
+) -> Result<Result<comments::Posted, CommentError>, WebError> {
+    let (organization, base_url, now) = (
+        ctx.verified_org.clone(),
+        state.config.base_url.clone(),
+        state.now(),
+    );
+    let result = db::run(&state.pool, move |conn| {
+        Ok(comments::post(
+            conn,
+            &slug,
+            target,
+            &valid,
+            &files,
+            &user,
+            organization,
+            &base_url,
+            now,
+        ))
+    })
+    .await?;
+    if result.is_ok() {
+        state.ledger.wake();
+    }
+    Ok(result)
+}
+
 #[post("/c/{slug}/a/{number}/comments")]
 async fn create(
     state: web::Data<AppState>,
@@ -169,25 +205,15 @@ async fn create(
         Ok(v) => v,
         Err(errors) => return rerender(ctx, errors, input).await,
     };
-    let (organization, base_url, now) = (
-        ctx.verified_org.clone(),
-        state.config.base_url.clone(),
-        state.now(),
-    );
-    let (post_slug, post_valid) = (slug.clone(), valid.clone());
-    let result = db::run(&state.pool, move |conn| {
-        Ok(comments::post(
-            conn,
-            &post_slug,
-            Target::Article(number),
-            &post_valid,
-            &files,
-            &user,
-            organization,
-            &base_url,
-            now,
-        ))
-    })
+    let result = post_comment(
+        &state,
+        &ctx,
+        slug.clone(),
+        Target::Article(number),
+        valid.clone(),
+        files,
+        user,
+    )
     .await?;
     match result {
         Ok(posted) => Ok(state.redirect_with_flash(
@@ -275,26 +301,7 @@ async fn create_on_part(
             return rerender(ctx, (input, form_errors)).await;
         }
     };
-    let (organization, base_url, now, post_slug) = (
-        ctx.verified_org.clone(),
-        state.config.base_url.clone(),
-        state.now(),
-        slug.clone(),
-    );
-    let result = db::run(&state.pool, move |conn| {
-        Ok(comments::post(
-            conn,
-            &post_slug,
-            target,
-            &valid,
-            &[],
-            &user,
-            organization,
-            &base_url,
-            now,
-        ))
-    })
-    .await?;
+    let result = post_comment(&state, &ctx, slug.clone(), target, valid, Vec::new(), user).await?;
     match result {
         Ok(posted) => {
             let page = match target {

@@ -45,6 +45,8 @@ pub struct AppState {
     pub secret: SecretKey,
     /// Reading pages kept for anonymous readers.
     pub pages: page_cache::PageCache,
+    /// Wakes the sequencer that chains posted comments into the public record.
+    pub ledger: crate::ledger::scheduler::Wake,
 }
 
 impl AppState {

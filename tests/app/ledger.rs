@@ -51,6 +51,11 @@ fn code_after(html: &str, label: &str) -> String {
         .collect()
 }
 
+/// Chains the waiting comments at once, as the sequencer does moments after each post.
+async fn chain(pool: &DbPool) -> usize {
+    db::run(pool, ledger::sequence_all).await.expect("sequence")
+}
+
 /// Runs the ledger's periodic task once, as the background loop would.
 async fn tick(pool: &DbPool) -> scheduler::TickReport {
     db::run(pool, |conn| scheduler::tick(conn, now()))
@@ -88,7 +93,8 @@ on_both_backends! {
             ("body", "补充一点"), ("reply_to", &first),
         ]).await);
 
-        // The receipt page and the receipt mail name the entry: its seq and its digest.
+        // Once chained, the receipt page names the entry: its seq and its digest.
+        chain(&app.pool).await;
         let (_, receipt) = app.get(&format!("/receipt/{first}")).await;
         let content_hash = code_after(&receipt, "<dt>SHA-256</dt>");
         let entry_hash = code_after(&receipt, "公开记录条目摘要");
@@ -98,7 +104,8 @@ on_both_backends! {
         let mails = app.mail.wait_for(1).await;
         let mail = mails.iter().find(|m| m.parsed().subject().is_some_and(|s| s.contains(&first))).expect("receipt mail");
         let text = mail.parsed().body_text(0).expect("text").into_owned();
-        assert!(text.contains("公开记录序号: 2") && text.contains(&entry_hash), "{text}");
+        // The mail, sent whether or not the entry exists yet, carries what finds it in the record.
+        assert!(text.contains(&first) && text.contains(&content_hash) && text.contains("公开记录"), "{text}");
 
         // A dispute and a moderator's hiding are public events too.
         let start = text.find("/dispute?token=").expect("dispute link");
@@ -413,6 +420,7 @@ on_both_backends! {
         }
         let trackings = futures_util::future::join_all(requests).await;
         assert_eq!(trackings.len(), 24);
+        chain(&app.pool).await;
         tick(&app.pool).await;
         let (_, log) = app.get(&format!("/c/{SLUG}/ledger.jsonl")).await;
         // Every receipt's own entry hash, read back from its receipt page, is in the record.
@@ -427,5 +435,58 @@ on_both_backends! {
         let mut seqs: Vec<i64> = report.receipts.iter().map(|r| r.seq).collect();
         seqs.sort_unstable();
         assert_eq!(seqs, (2..=25).collect::<Vec<i64>>(), "each comment has its own entry");
+    }
+}
+
+on_both_backends! {
+    async fn a_posted_comment_is_chained_moments_later_and_its_receipt_says_so_meanwhile(db: TestDb) {
+        let pool = db.pool();
+        let mut conn = pool.get().expect("connection");
+        yijian::seed::demo(&mut conn, now()).expect("demo");
+        let id = db::accounts::insert_user(&mut conn, &db::accounts::NewUserRow {
+            email: "li@example.com",
+            display_name: "李明",
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+            stakeholder_type: "citizen",
+            locale: "zh-CN",
+            is_admin: false,
+            created_at: now(),
+        }).expect("user");
+        db::accounts::mark_verified(&mut conn, id, now()).expect("verified");
+        let user = yijian::accounts::User::try_from(db::accounts::user_by_email(&mut conn, "li@example.com").expect("query").expect("user")).expect("user");
+        let base = url::Url::parse("http://127.0.0.1/").expect("url");
+        let mut trackings = Vec::new();
+        for i in 0..3 {
+            let input = yijian::comments::CommentInput {
+                stance: "amend".into(),
+                body: format!("第 {i} 条意见"),
+                visibility: "named".into(),
+                ..Default::default()
+            };
+            let valid = input.validate().expect("valid");
+            let posted = yijian::comments::post(&mut conn, SLUG, yijian::comments::Target::Article(5), &valid, &[], &user, None, &base, now())
+                .expect("posted");
+            trackings.push(posted.tracking);
+        }
+
+        // Posted and acknowledged, not yet chained: the receipt says it is on its way.
+        let receipt = yijian::comments::receipt(&mut conn, &trackings[0]).expect("query").expect("receipt");
+        assert!(receipt.ledger.is_none() && receipt.ledger_pending);
+
+        assert_eq!(ledger::sequence_all(&mut conn).expect("sequence"), 3);
+        assert_eq!(ledger::sequence_all(&mut conn).expect("sequence"), 0, "nothing is chained twice");
+        let c = db::consultations::by_slug(&mut conn, SLUG).expect("query").expect("demo");
+        let (text, _) = ledger::export_page(&mut conn, c.id, SLUG, 0, 100).expect("export").expect("entries");
+        let mut receipts = Vec::new();
+        for t in &trackings {
+            let r = yijian::comments::receipt(&mut conn, t).expect("query").expect("receipt");
+            assert!(!r.ledger_pending);
+            let entry = r.ledger.expect("chained");
+            receipts.push(ReceiptClaim { tracking: t.clone(), hash: entry.hash });
+        }
+        let report = verify::verify(&text, &Options { receipts, ..Options::default() }).expect("verifies");
+        assert_eq!(report.entries, 4, "the opening, then the three comments in the order posted");
+        let seqs: Vec<i64> = report.receipts.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, vec![2, 3, 4]);
     }
 }

@@ -391,7 +391,9 @@ division-read = Read and comment on this chapter
 # Public record (ledger): hash chain, signed heads, verification
 receipt-ledger-seq = Public record entry
 receipt-ledger-hash = Entry digest
-receipt-ledger-hint = This comment was appended to the consultation's public record: each entry carries the SHA-256 of the one before it, and the site signs the latest entry at regular intervals. Anyone can download the whole record and check it offline with yijian verify-ledger.
+receipt-ledger-pending = Being written to the public record; refresh this page in a few seconds to see its number and entry digest
+mail-receipt-ledger = Within seconds this comment is appended to the consultation's public record; the receipt page then shows its entry number and digest. Anyone can download the record and check, with the number and SHA-256 digest above, that this comment is in it.
+receipt-ledger-hint = This comment is appended to the consultation's public record: each entry carries the SHA-256 of the one before it, and the site signs the latest entry at regular intervals. Anyone can download the whole record and check it offline with yijian verify-ledger.
 ledger-download = Public record (JSON Lines)
 ledger-key-link = signing key
 ledger-key-title = Public record signing key

@@ -373,7 +373,9 @@ division-read = 阅读本章节并发表意见
 # Public record (ledger): hash chain, signed heads, verification
 receipt-ledger-seq = 公开记录序号
 receipt-ledger-hash = 公开记录条目摘要
-receipt-ledger-hint = 本意见已按序写入本征求意见的公开记录：每一项都包含前一项的 SHA-256 摘要，记录的最新状态由本站定期签名。任何人都可以下载全部记录，用 yijian verify-ledger 离线核对。
+receipt-ledger-pending = 正在写入公开记录，几秒后刷新本页即可看到序号与条目摘要
+mail-receipt-ledger = 本意见将在几秒内按序写入本征求意见的公开记录；回执页会显示它的序号与条目摘要。任何人都可以下载公开记录，用上面的编号和 SHA-256 摘要核对本意见确实在其中。
+receipt-ledger-hint = 本意见按序写入本征求意见的公开记录：每一项都包含前一项的 SHA-256 摘要，记录的最新状态由本站定期签名。任何人都可以下载全部记录，用 yijian verify-ledger 离线核对。
 ledger-download = 公开记录（JSON Lines）
 ledger-key-link = 签名公钥
 ledger-key-title = 公开记录签名公钥
