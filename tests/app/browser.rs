@@ -16,12 +16,21 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
+use chrono::Utc;
+use yijian::mail::digest::Period;
+use yijian::roles::Role;
+use yijian::subscriptions::Frequency;
+
 use crate::harness::{Backend, TestApp};
+use crate::on_both_backends;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The key under which WebDriver names an element.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// WebDriver's codes for the Tab and Enter keys.
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
 
 /// chromedriver as a child process, and one browser session in it.
 struct Browser {
@@ -33,9 +42,45 @@ struct Browser {
     axe: Option<String>,
     /// What axe-core found, page by page.
     violations: std::cell::RefCell<Vec<String>>,
+    /// How many pages axe-core checked.
+    checked: std::cell::Cell<usize>,
+    /// Whether the pages' own scripts run.
+    javascript: std::cell::Cell<bool>,
 }
 
 impl Browser {
+    /// A browser whose pages run no JavaScript: the site must work without it.
+    async fn without_javascript() -> Self {
+        let b = Self::start().await;
+        b.set_page_scripts(false).await;
+        b.javascript.set(false);
+        // Proof that pages run no scripts here (WebDriver's own scripts still run).
+        b.goto("data:text/html,<title>off</title><script>document.title='on'</script>")
+            .await;
+        assert_eq!(b.title().await, "off", "JavaScript is switched off");
+        b.assert_checker_reports_a_violation().await;
+        b
+    }
+
+    /// The checker itself, on the current page: an image without a text alternative must be
+    /// reported.
+    async fn assert_checker_reports_a_violation(&self) {
+        let Some(axe) = &self.axe else { return };
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({
+            "script": "const i = document.createElement('img'); i.src = '/static/style.css'; (document.querySelector('main') || document.body).appendChild(i); return true;",
+            "args": []
+        })))
+        .await;
+        self.set_page_scripts(true).await;
+        let found = self.accessibility_violations(axe).await;
+        self.set_page_scripts(self.javascript.get()).await;
+        assert!(
+            found.iter().any(|v| v.starts_with("image-alt")),
+            "axe-core found {found:?}"
+        );
+    }
+
+    /// A browser with JavaScript on, as most visitors have it.
     async fn start() -> Self {
         let port = crate::harness::MailSink::unused_port();
         let driver = Command::new(CHROMEDRIVER)
@@ -93,6 +138,8 @@ impl Browser {
             axe: axe_core(&shots),
             shots,
             violations: Default::default(),
+            checked: Default::default(),
+            javascript: std::cell::Cell::new(true),
         }
     }
 
@@ -147,7 +194,22 @@ impl Browser {
 
     /// Clicks `css` and waits (at most 20 s) until the page it leads to has loaded.
     async fn click_and_wait(&self, css: &str) {
-        let before = self.url().await;
+        let before = self.mark_page().await;
+        self.click(css).await;
+        self.wait_for_new_page(&before, &format!("clicking {css}"))
+            .await;
+    }
+
+    /// Presses `keys` on the focused element and waits until the page it leads to has loaded.
+    async fn press_and_wait(&self, keys: &str) {
+        let before = self.mark_page().await;
+        self.press(keys).await;
+        self.wait_for_new_page(&before, &format!("pressing {keys:?}"))
+            .await;
+    }
+
+    /// Marks the page so that [`Self::wait_for_new_page`] can tell its successor; returns its URL.
+    async fn mark_page(&self) -> String {
         let marker = self
             .call(
                 reqwest::Method::POST,
@@ -158,7 +220,10 @@ impl Browser {
             )
             .await;
         assert_eq!(marker, json!(true));
-        self.click(css).await;
+        self.url().await
+    }
+
+    async fn wait_for_new_page(&self, before: &str, what: &str) {
         let started = Instant::now();
         loop {
             let fresh = self
@@ -172,10 +237,65 @@ impl Browser {
             }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
-                "no new page after clicking {css} on {before}"
+                "no new page after {what} on {before}"
             );
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Presses and releases each key of `keys` in turn on whatever has the focus, as a keyboard
+    /// does (`TAB`, `ENTER` or plain characters).
+    async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|k| {
+                [
+                    json!({"type": "keyDown", "value": k.to_string()}),
+                    json!({"type": "keyUp", "value": k.to_string()}),
+                ]
+            })
+            .collect();
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
+    /// Presses Tab until the element matching `css` has the focus: it is reachable by keyboard.
+    async fn tab_to(&self, css: &str) {
+        for _ in 0..60 {
+            let focused = self
+                .call(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    Some(json!({
+                        "script": "return document.activeElement !== null && document.activeElement.matches(arguments[0]);",
+                        "args": [css]
+                    })),
+                )
+                .await;
+            if focused == json!(true) {
+                return;
+            }
+            self.press(TAB).await;
+        }
+        panic!("{css} never got the focus by Tab on {}", self.url().await);
+    }
+
+    /// The current `value` of the form control matching `css`.
+    async fn value(&self, css: &str) -> String {
+        let el = self.find(css).await;
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{el}/property/value"),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -196,10 +316,29 @@ impl Browser {
             .to_owned()
     }
 
+    /// Lets the pages' scripts run or not, through the DevTools protocol; WebDriver's own scripts
+    /// run either way, but axe-core's timers need the page's.
+    async fn set_page_scripts(&self, on: bool) {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setScriptExecutionDisabled", "params": {"value": !on}})),
+        )
+        .await;
+    }
+
     /// Records what axe-core finds on the page, if it is installed.
     async fn check_accessibility(&self, name: &str) {
         if let Some(axe) = &self.axe {
+            // Only for the check: the page has loaded and been used without JavaScript.
+            if !self.javascript.get() {
+                self.set_page_scripts(true).await;
+            }
             let found = self.accessibility_violations(axe).await;
+            if !self.javascript.get() {
+                self.set_page_scripts(false).await;
+            }
+            self.checked.set(self.checked.get() + 1);
             self.violations
                 .borrow_mut()
                 .extend(found.into_iter().map(|v| format!("{name}: {v}")));
@@ -243,6 +382,68 @@ impl Browser {
             .expect("base64 PNG");
         std::fs::write(self.shots.join(format!("{name}.png")), png).expect("screenshot written");
     }
+
+    /// Screenshots and checks the page as it is, in Chinese, then the same address in English as
+    /// `{name}-en`, and comes back in Chinese. Only for pages a GET may show again.
+    async fn screenshot_in_both_languages(&self, name: &str) {
+        self.screenshot(name).await;
+        let here = self.url().await;
+        self.goto(&with_lang(&here, "en")).await;
+        assert_eq!(self.lang().await, "en", "{here} in English");
+        self.screenshot(&format!("{name}-en")).await;
+        self.goto(&with_lang(&here, "zh-CN")).await;
+        assert_eq!(self.lang().await, "zh-CN", "{here} back in Chinese");
+    }
+
+    /// The page's `<html lang>`.
+    async fn lang(&self) -> String {
+        let html = self.find("html").await;
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{html}/attribute/lang"),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// Fails with every WCAG violation axe-core found during the journey.
+    fn assert_accessible(&self) {
+        println!("screenshots in {}", self.shots.display());
+        let violations = self.violations.borrow();
+        if self.axe.is_some() {
+            println!(
+                "axe-core: {} pages checked, {} violations",
+                self.checked.get(),
+                violations.len()
+            );
+        }
+        assert!(
+            violations.is_empty(),
+            "WCAG 2.1 AA violations:\n{}",
+            violations.join("\n")
+        );
+    }
+}
+
+/// `url` with its `lang` parameter set to `tag`, before any fragment.
+fn with_lang(url: &str, tag: &str) -> String {
+    let (rest, fragment) = match url.split_once('#') {
+        Some((rest, f)) => (rest, format!("#{f}")),
+        None => (url, String::new()),
+    };
+    let kept: Vec<&str> = rest
+        .split_once('?')
+        .map(|(_, q)| q.split('&').filter(|p| !p.starts_with("lang=")).collect())
+        .unwrap_or_default();
+    let path = rest.split('?').next().unwrap_or(rest);
+    let mut query = kept.join("&");
+    if !query.is_empty() {
+        query.push('&');
+    }
+    format!("{path}?{query}lang={tag}{fragment}")
 }
 
 impl Drop for Browser {
@@ -332,19 +533,7 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
 
     b.goto(&format!("{base}/")).await;
     b.screenshot("index").await;
-    if let Some(axe) = &b.axe {
-        // The checker itself: an image without a text alternative must be reported.
-        b.call(reqwest::Method::POST, "/execute/sync", Some(json!({
-            "script": "const i = document.createElement('img'); i.src = '/static/style.css'; document.querySelector('main').appendChild(i); return true;",
-            "args": []
-        })))
-        .await;
-        let found = b.accessibility_violations(axe).await;
-        assert!(
-            found.iter().any(|v| v.starts_with("image-alt")),
-            "axe-core found {found:?}"
-        );
-    }
+    b.assert_checker_reports_a_violation().await;
     b.click_and_wait("a[href=\"/c/ai-service-safety\"]").await;
     assert!(b.url().await.ends_with("/c/ai-service-safety"));
     b.screenshot("consultation").await;
@@ -515,14 +704,163 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
         b.goto(&format!("{base}{path}")).await;
         b.check_accessibility(name).await;
     }
-    println!("screenshots in {}", b.shots.display());
-    let violations = b.violations.borrow();
-    if b.axe.is_some() {
-        println!("axe-core: {} violations", violations.len());
+    b.assert_accessible();
+}
+
+on_both_backends! {
+    async fn a_drafter_opens_the_dashboard_and_answers_an_article_in_a_real_browser(app) {
+        if !browser_available() {
+            return;
+        }
+        app.seed_demo().await;
+        let citizen = crate::digests::citizen(&app, "zhang.wei@example.com", "张伟").await;
+        let amend = crate::drafter::post(&citizen, 5, "amend", "建议写明报告时限，“及时”过于模糊。").await;
+        let support = crate::drafter::post(&citizen, 5, "support", "赞成本条的总体思路。").await;
+        crate::drafter::verified(&app, "drafter@example.gov.cn").await;
+        crate::drafter::grant(&app, "ai-service-safety", "drafter@example.gov.cn", Role::Drafter).await;
+        let b = Browser::without_javascript().await;
+        let base = app.base.clone();
+
+        // The dashboard asks for a login first, done with the keyboard alone: type, Tab, type, Enter.
+        b.goto(&format!("{base}/c/ai-service-safety/dashboard")).await;
+        assert!(b.url().await.contains("/login?next="), "{}", b.url().await);
+        b.screenshot_in_both_languages("login").await;
+        b.type_into("#f-email", "drafter@example.gov.cn").await;
+        b.press(TAB).await;
+        b.press(crate::accounts::PASSWORD).await;
+        b.press_and_wait(ENTER).await;
+        assert!(b.url().await.ends_with("/c/ai-service-safety/dashboard"), "{}", b.url().await);
+        b.screenshot_in_both_languages("dashboard").await;
+
+        // The consultation's page leads drafters to it too.
+        b.goto(&format!("{base}/c/ai-service-safety")).await;
+        b.click_and_wait("a[href=\"/c/ai-service-safety/dashboard\"]").await;
+        assert!(b.source().await.contains("逐条意见分布"));
+
+        // A heat-map cell opens the article's comments filtered the same way.
+        b.click_and_wait("a[href^=\"/c/ai-service-safety/a/5?type=\"][href*=\"stance=amend\"]").await;
+        assert!(b.url().await.contains("stance=amend"), "{}", b.url().await);
+        assert_eq!(b.value("#c-stance").await, "amend");
+        let filtered = b.source().await;
+        assert!(filtered.contains(&format!("id=\"c-{amend}\"")) && !filtered.contains(&format!("id=\"c-{support}\"")));
+        b.screenshot_in_both_languages("article-filtered").await;
+
+        // The article's workspace: triage a comment.
+        b.goto(&format!("{base}/c/ai-service-safety/dashboard")).await;
+        b.click_and_wait("th a[href=\"/c/ai-service-safety/dashboard/a/5\"]").await;
+        b.screenshot_in_both_languages("workspace").await;
+        b.click(&format!("#tr-{amend} option[value=\"studied\"]")).await;
+        b.type_into(&format!("#note-{amend}"), "与第十二条一并研究").await;
+        b.click_and_wait(&format!("form[action=\"/c/ai-service-safety/triage/{amend}\"] button[type=\"submit\"]")).await;
+        assert!(b.url().await.ends_with(&format!("/dashboard/a/5#w-{amend}")), "{}", b.url().await);
+        assert_eq!(b.value(&format!("#tr-{amend}")).await, "studied");
+        assert_eq!(b.value(&format!("#tr-{support}")).await, "unread");
+
+        // A response without a decision is sent back with the reason.
+        b.click_and_wait("#response-form button[type=\"submit\"]").await;
+        assert!(b.source().await.contains("请选择处理结果"));
+        b.screenshot("response-form-errors").await;
+
+        // The response: decision, reasoning and the comment it answers.
+        b.click("input[name=\"decision\"][value=\"partly-adopted\"]").await;
+        b.type_into("#f-reasoning", "增加报告时限的规定；具体时限另行规定。").await;
+        b.click(&format!("#w-{amend} input[name=\"answers\"]")).await;
+        b.click_and_wait("#response-form button[type=\"submit\"]").await;
+        assert!(b.source().await.contains("部分采纳"), "{}", b.url().await);
+
+        // The article's public page shows it, to everyone.
+        b.click_and_wait("p.crumbs a[href=\"/c/ai-service-safety/a/5\"]").await;
+        let page = b.source().await;
+        assert!(page.contains("起草机关的回应") && page.contains("部分采纳") && page.contains("具体时限另行规定。"));
+        b.screenshot_in_both_languages("article-response").await;
+        let (_, public) = app.get("/c/ai-service-safety/a/5").await;
+        assert!(public.contains("具体时限另行规定。"), "anonymous readers see the response");
+        let answered = &public[public.find(&format!("id=\"c-{amend}\"")).expect("the answered comment")..];
+        assert!(answered.split("</header>").next().expect("meta").contains("已回应"));
+        assert!(!public.contains("与第十二条一并研究"), "the triage note stays internal");
+        b.assert_accessible();
     }
-    assert!(
-        violations.is_empty(),
-        "WCAG 2.1 AA violations:\n{}",
-        violations.join("\n")
-    );
+}
+
+on_both_backends! {
+    async fn a_subscriber_subscribes_confirms_gets_a_digest_and_unsubscribes_in_a_real_browser(app) {
+        if !browser_available() {
+            return;
+        }
+        app.seed_demo().await;
+        let b = Browser::without_javascript().await;
+        let base = app.base.clone();
+
+        // Subscribe from the consultation's page, with the keyboard alone once the address is typed.
+        b.goto(&format!("{base}/c/ai-service-safety")).await;
+        b.click_and_wait("a[href=\"/c/ai-service-safety/subscribe\"]").await;
+        b.screenshot_in_both_languages("subscribe").await;
+        b.type_into("#sub-email", "li.na@example.cn").await;
+        b.tab_to("form.subscribe-form button[type=\"submit\"]").await;
+        b.press_and_wait(ENTER).await;
+        assert!(b.url().await.ends_with("/c/ai-service-safety#subscribe"), "{}", b.url().await);
+        assert!(b.source().await.contains("请查收确认邮件"));
+        b.screenshot("subscribed").await;
+
+        // The confirmation mail's link opens a page whose button confirms.
+        app.run_outbox_until_empty().await;
+        let confirmation = app.mail.wait_for(1).await.remove(0);
+        assert_eq!(confirmation.to, ["li.na@example.cn"]);
+        let link = crate::digests::text_of(&confirmation)
+            .split_whitespace()
+            .find(|w| w.contains("/subscriptions/confirm?token="))
+            .expect("a confirmation link")
+            .to_owned();
+        b.goto(&link).await;
+        b.screenshot_in_both_languages("subscription-confirm").await;
+        b.tab_to("form[action=\"/subscriptions/confirm\"] button[type=\"submit\"]").await;
+        b.press_and_wait(ENTER).await;
+        assert!(b.url().await.ends_with("/c/ai-service-safety"), "{}", b.url().await);
+        assert!(b.source().await.contains("订阅已确认"));
+        b.screenshot("subscription-confirmed").await;
+
+        // A comment, then the day's digest.
+        let author = crate::digests::citizen(&app, "zhang.wei@example.com", "张伟").await;
+        crate::drafter::post(&author, 5, "amend", "建议写明报告时限，“及时”过于模糊。").await;
+        let links = crate::digests::links_for(&app.db, &format!("{base}/"));
+        let today = Period::containing(Frequency::Daily, Utc::now().naive_utc());
+        let report = crate::digests::run_period(&app.pool, &links, &today).await;
+        assert_eq!((report.subscriptions, report.queued), (1, 1), "{report:?}");
+        app.run_outbox_until_empty().await;
+        let sent = app.mail.messages();
+        let digest = sent
+            .iter()
+            .find(|m| m.to == ["li.na@example.cn"] && m.parsed().subject().is_some_and(|s| s.contains("每日摘要")))
+            .expect("the digest");
+        let body = crate::digests::text_of(digest);
+        assert!(body.contains("建议写明报告时限"), "{body}");
+        let unsubscribe = body
+            .split_whitespace()
+            .find(|w| w.contains("/unsubscribe/"))
+            .expect("an unsubscribe link")
+            .to_owned();
+
+        // Its unsubscribe link opens a page; the button unsubscribes.
+        b.goto(&unsubscribe).await;
+        b.screenshot_in_both_languages("unsubscribe").await;
+        assert_eq!(crate::digests::count_subscriptions(&app.pool).await, 1, "opening the page changes nothing");
+        b.click_and_wait(&format!("form[action=\"{}\"] button[type=\"submit\"]", unsubscribe.trim_start_matches(&base))).await;
+        assert!(b.source().await.contains("您将不再收到这份摘要"));
+        b.screenshot("unsubscribed").await;
+        assert_eq!(crate::digests::count_subscriptions(&app.pool).await, 0);
+
+        // The next run sends nothing.
+        let mails = app.mail.messages().len();
+        crate::drafter::post(&author, 6, "support", "赞成本条。").await;
+        let next = Period::containing(Frequency::Daily, Utc::now().naive_utc());
+        let rerun = crate::digests::run_period(&app.pool, &links, &next).await;
+        assert_eq!((rerun.subscriptions, rerun.queued), (0, 0), "{rerun:?}");
+        app.run_outbox_until_empty().await;
+        let digests_after = app.mail.messages()[mails..]
+            .iter()
+            .filter(|m| m.to == ["li.na@example.cn"])
+            .count();
+        assert_eq!(digests_after, 0, "no mail to the unsubscribed address");
+        b.assert_accessible();
+    }
 }
