@@ -182,6 +182,18 @@ impl Browser {
             .to_owned()
     }
 
+    /// How many elements match `css`.
+    async fn count(&self, css: &str) -> usize {
+        self.call(
+            reqwest::Method::POST,
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .await
+        .as_array()
+        .map_or(0, Vec::len)
+    }
+
     async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(
@@ -504,6 +516,20 @@ fn axe_core(shots: &Path) -> Option<String> {
     }
 }
 
+/// The first link in `text` that contains `marker`.
+fn link_in(text: &str, marker: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.contains(marker))
+        .unwrap_or_else(|| panic!("no link with {marker} in {text}"))
+        .to_owned()
+}
+
+/// The link containing `marker` in the mail the outbox sends to `to`.
+async fn mailed_link(app: &TestApp, to: &str, marker: &str) -> String {
+    app.run_outbox_until_empty().await;
+    link_in(&app.mail.wait_for_text(to, marker).await, marker)
+}
+
 /// Whether the browser is there; without it outside CI, why the test passes anyway.
 fn browser_available() -> bool {
     let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
@@ -576,7 +602,7 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
         .expect("a verification link")
         .to_owned();
     b.goto(&link).await;
-    b.screenshot("verify").await;
+    b.screenshot_in_both_languages("verify").await;
     b.click_and_wait("form[action=\"/verify\"] button[type=\"submit\"]")
         .await;
     app.run_outbox_until_empty().await;
@@ -625,6 +651,11 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
         .filter(|t| t.contains(&tracking))
         .collect();
     assert_eq!(receipts.len(), 1, "one receipt mail names {tracking}");
+
+    // Its "this was not me" link opens a page with a button.
+    let dispute = link_in(&receipts[0], "/dispute?token=");
+    b.goto(&dispute).await;
+    b.screenshot_in_both_languages("dispute").await;
 
     // Markup in a name and in a comment is shown as text and never runs.
     b.goto(&format!("{base}/account")).await;
@@ -803,14 +834,7 @@ on_both_backends! {
         b.screenshot("subscribed").await;
 
         // The confirmation mail's link opens a page whose button confirms.
-        app.run_outbox_until_empty().await;
-        let confirmation = app.mail.wait_for(1).await.remove(0);
-        assert_eq!(confirmation.to, ["li.na@example.cn"]);
-        let link = crate::digests::text_of(&confirmation)
-            .split_whitespace()
-            .find(|w| w.contains("/subscriptions/confirm?token="))
-            .expect("a confirmation link")
-            .to_owned();
+        let link = mailed_link(&app, "li.na@example.cn", "/subscriptions/confirm?token=").await;
         b.goto(&link).await;
         b.screenshot_in_both_languages("subscription-confirm").await;
         b.tab_to("form[action=\"/subscriptions/confirm\"] button[type=\"submit\"]").await;
@@ -827,18 +851,9 @@ on_both_backends! {
         let report = crate::digests::run_period(&app.pool, &links, &today).await;
         assert_eq!((report.subscriptions, report.queued), (1, 1), "{report:?}");
         app.run_outbox_until_empty().await;
-        let sent = app.mail.messages();
-        let digest = sent
-            .iter()
-            .find(|m| m.to == ["li.na@example.cn"] && m.parsed().subject().is_some_and(|s| s.contains("每日摘要")))
-            .expect("the digest");
-        let body = crate::digests::text_of(digest);
+        let body = app.mail.wait_for_text("li.na@example.cn", "新增意见").await;
         assert!(body.contains("建议写明报告时限"), "{body}");
-        let unsubscribe = body
-            .split_whitespace()
-            .find(|w| w.contains("/unsubscribe/"))
-            .expect("an unsubscribe link")
-            .to_owned();
+        let unsubscribe = link_in(&body, "/unsubscribe/");
 
         // Its unsubscribe link opens a page; the button unsubscribes.
         b.goto(&unsubscribe).await;
@@ -861,6 +876,87 @@ on_both_backends! {
             .filter(|m| m.to == ["li.na@example.cn"])
             .count();
         assert_eq!(digests_after, 0, "no mail to the unsubscribed address");
+        b.assert_accessible();
+    }
+}
+
+on_both_backends! {
+    async fn every_other_page_type_passes_the_accessibility_check_in_chinese_and_english(app) {
+        if !browser_available() {
+            return;
+        }
+        app.seed_demo().await;
+        // Something on each page: a campaign of form letters, one of them held by three reports,
+        // a revised version, and an administrator who may register an organisation.
+        let copies = [
+            crate::campaigns::LETTER.to_owned(),
+            crate::campaigns::LETTER.replace('，', ",").replace('。', "!"),
+            format!("我是一名普通市民。{}", crate::campaigns::LETTER),
+            format!("{}谢谢！", crate::campaigns::LETTER),
+            crate::campaigns::LETTER.replace("坚决", "强烈").replace("建议", "提议"),
+        ];
+        let mut senders = Vec::new();
+        let mut held = String::new();
+        for (i, text) in copies.iter().enumerate() {
+            let s = crate::campaigns::verified(&app, &format!("sender{i}@example.com"), "citizen").await;
+            held = crate::campaigns::post(&s, text).await;
+            senders.push(s);
+        }
+        for s in &senders[..3] {
+            assert_eq!(crate::moderation::report(s, &held, "广告").await.status, 303);
+        }
+        assert_eq!(crate::campaigns::cluster(&app).await.totals.clusters, 1);
+        crate::versions::create(&app).await;
+        let admin = crate::admin::admin(&app).await;
+        assert_eq!(crate::versions::upload(&admin, crate::versions::VERSION_2, true).await.status, 303);
+        let profile = admin
+            .submit("/account", "/account/profile", &[("display_name", "管理员"), ("stakeholder_type", "enterprise")])
+            .await;
+        assert_eq!(profile.status, 303);
+        let b = Browser::start().await;
+        let base = app.base.clone();
+
+        // A forgotten password: the request form, and the page the mailed link opens.
+        b.goto(&format!("{base}/password-reset")).await;
+        b.screenshot_in_both_languages("password-reset").await;
+        b.type_into("#f-email", "admin@example.gov.cn").await;
+        b.click_and_wait("form[action=\"/password-reset\"] button[type=\"submit\"]").await;
+        b.screenshot("password-reset-sent").await;
+        let link = mailed_link(&app, "admin@example.gov.cn", "/password-reset/confirm?token=").await;
+        b.goto(&link).await;
+        b.screenshot_in_both_languages("password-reset-confirm").await;
+
+        b.goto(&format!("{base}/login")).await;
+        b.type_into("#f-email", "admin@example.gov.cn").await;
+        b.type_into("#f-password", crate::accounts::PASSWORD).await;
+        b.click_and_wait("form[action=\"/login\"] button[type=\"submit\"]").await;
+        b.goto(&format!("{base}/c/ai-service-safety/campaigns")).await;
+        let cluster = crate::campaigns::first_cluster_link(&b.source().await);
+        for (name, path) in [
+            ("admin", "/admin"),
+            ("admin-consultations", "/admin/consultations"),
+            ("admin-consultation-new", "/admin/consultations/new"),
+            ("admin-consultation-edit", "/admin/consultations/ai-service-safety/edit"),
+            ("admin-roles", "/admin/consultations/ai-service-safety/roles"),
+            ("admin-organizations", "/admin/organizations"),
+            ("organization", "/account/organization"),
+            ("campaigns", "/c/ai-service-safety/campaigns"),
+            ("campaign", &cluster),
+            ("moderation", "/c/ai-service-safety/moderation"),
+            ("workspace-draft", "/c/ai-service-safety/dashboard/draft"),
+            ("report", "/c/ai-service-safety/report"),
+            ("version-history", "/c/wuye/versions"),
+            ("version-changes", "/c/wuye/versions/2/changes"),
+            ("version-article", "/c/wuye/v/1/a/3"),
+            ("version-new", "/c/wuye/versions/new"),
+            ("ledger-key", "/ledger-key"),
+            ("subscribe-new", "/subscribe"),
+            ("subscriptions", "/subscriptions"),
+        ] {
+            b.goto(&format!("{base}{path}")).await;
+            assert_eq!(b.count("section.error").await, 0, "{path} is an error page");
+            b.screenshot_in_both_languages(name).await;
+        }
         b.assert_accessible();
     }
 }
