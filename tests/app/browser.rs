@@ -44,6 +44,8 @@ struct Browser {
     violations: std::cell::RefCell<Vec<String>>,
     /// How many pages axe-core checked.
     checked: std::cell::Cell<usize>,
+    /// How many pages were checked from the keyboard.
+    tabbed: std::cell::Cell<usize>,
     /// Whether the pages' own scripts run.
     javascript: std::cell::Cell<bool>,
 }
@@ -58,22 +60,20 @@ impl Browser {
         b.goto("data:text/html,<title>off</title><script>document.title='on'</script>")
             .await;
         assert_eq!(b.title().await, "off", "JavaScript is switched off");
-        b.assert_checker_reports_a_violation().await;
         b
     }
 
-    /// The checker itself, on the current page: an image without a text alternative must be
-    /// reported.
-    async fn assert_checker_reports_a_violation(&self) {
+    /// The checkers themselves, on a page made to fail them: a first Tab that misses the skip
+    /// link, and an image without a text alternative, must be reported.
+    async fn assert_checkers_report_violations(&self) {
+        self.goto("data:text/html,<html lang=en><title>t</title><main><a href=%23x>x</a><img src=x.png></main>")
+            .await;
+        assert!(
+            matches!(self.keyboard_check().await, Some(Err(_))),
+            "a page without a skip link passes the keyboard check"
+        );
         let Some(axe) = &self.axe else { return };
-        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({
-            "script": "const i = document.createElement('img'); i.src = '/static/style.css'; (document.querySelector('main') || document.body).appendChild(i); return true;",
-            "args": []
-        })))
-        .await;
-        self.set_page_scripts(true).await;
         let found = self.accessibility_violations(axe).await;
-        self.set_page_scripts(self.javascript.get()).await;
         assert!(
             found.iter().any(|v| v.starts_with("image-alt")),
             "axe-core found {found:?}"
@@ -131,7 +131,7 @@ impl Browser {
             .expect("target directory")
             .join("screenshots");
         std::fs::create_dir_all(&shots).expect("screenshots folder");
-        Self {
+        let b = Self {
             driver,
             http,
             session: format!("{root}/session/{id}"),
@@ -139,8 +139,11 @@ impl Browser {
             shots,
             violations: Default::default(),
             checked: Default::default(),
+            tabbed: Default::default(),
             javascript: std::cell::Cell::new(true),
-        }
+        };
+        b.assert_checkers_report_violations().await;
+        b
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -339,8 +342,16 @@ impl Browser {
         .await;
     }
 
-    /// Records what axe-core finds on the page, if it is installed.
+    /// Records what the keyboard check and axe-core (if installed) find on the page.
     async fn check_accessibility(&self, name: &str) {
+        match self.keyboard_check().await {
+            Some(Ok(())) => self.tabbed.set(self.tabbed.get() + 1),
+            Some(Err(problem)) => self
+                .violations
+                .borrow_mut()
+                .push(format!("{name}: keyboard: {problem}")),
+            None => {}
+        }
         if let Some(axe) = &self.axe {
             // Only for the check: the page has loaded and been used without JavaScript.
             if !self.javascript.get() {
@@ -355,6 +366,55 @@ impl Browser {
                 .borrow_mut()
                 .extend(found.into_iter().map(|v| format!("{name}: {v}")));
         }
+    }
+
+    /// On a page fresh from loading (nothing focused, no fragment): the first Tab must reach the
+    /// skip link with a visible outline, and Enter on it must move the focus into `main`. `None`
+    /// when the page is not fresh.
+    async fn keyboard_check(&self) -> Option<Result<(), String>> {
+        let fresh = self
+            .script(
+                "return (document.activeElement === null || document.activeElement === document.body) && location.hash === '';",
+            )
+            .await;
+        if fresh != json!(true) {
+            return None;
+        }
+        self.press(TAB).await;
+        let found = self
+            .script(
+                "const a = document.activeElement;\
+                 if (!a || !a.matches('a.skip')) return 'the first Tab reaches ' + (a ? a.outerHTML.slice(0, 80) : 'nothing') + ', not the skip link';\
+                 const s = getComputedStyle(a), r = a.getBoundingClientRect();\
+                 if (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0) return 'the focused skip link has no outline';\
+                 if (r.right <= 0 || r.bottom <= 0) return 'the focused skip link stays off screen';\
+                 return '';",
+            )
+            .await;
+        if found != json!("") {
+            return Some(Err(found.as_str().unwrap_or_default().to_owned()));
+        }
+        self.press(ENTER).await;
+        let landed = self
+            .script(
+                "return document.activeElement !== null && document.activeElement.id === 'main';",
+            )
+            .await;
+        Some(if landed == json!(true) {
+            Ok(())
+        } else {
+            Err("Enter on the skip link does not focus main".to_owned())
+        })
+    }
+
+    /// Runs `script` in the page (WebDriver's scripts run even where the page's may not).
+    async fn script(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
     }
 
     /// The WCAG 2.1 A and AA violations axe-core finds on the page, one line each.
@@ -385,21 +445,23 @@ impl Browser {
             .collect()
     }
 
-    /// Saves a PNG of the page as `name.png` and checks the page with axe-core.
+    /// Saves a PNG of the page as `name.png`, then checks the page from the keyboard and with
+    /// axe-core.
     async fn screenshot(&self, name: &str) {
-        self.check_accessibility(name).await;
         let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().expect("screenshot data"))
             .expect("base64 PNG");
         std::fs::write(self.shots.join(format!("{name}.png")), png).expect("screenshot written");
+        self.check_accessibility(name).await;
     }
 
     /// Screenshots and checks the page as it is, in Chinese, then the same address in English as
     /// `{name}-en`, and comes back in Chinese. Only for pages a GET may show again.
     async fn screenshot_in_both_languages(&self, name: &str) {
-        self.screenshot(name).await;
+        // Before the keyboard check follows the skip link to `#main`.
         let here = self.url().await;
+        self.screenshot(name).await;
         self.goto(&with_lang(&here, "en")).await;
         assert_eq!(self.lang().await, "en", "{here} in English");
         self.screenshot(&format!("{name}-en")).await;
@@ -425,13 +487,12 @@ impl Browser {
     fn assert_accessible(&self) {
         println!("screenshots in {}", self.shots.display());
         let violations = self.violations.borrow();
-        if self.axe.is_some() {
-            println!(
-                "axe-core: {} pages checked, {} violations",
-                self.checked.get(),
-                violations.len()
-            );
-        }
+        println!(
+            "{} pages checked by axe-core, {} from the keyboard: {} violations",
+            self.checked.get(),
+            self.tabbed.get(),
+            violations.len()
+        );
         assert!(
             violations.is_empty(),
             "WCAG 2.1 AA violations:\n{}",
@@ -559,7 +620,6 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
 
     b.goto(&format!("{base}/")).await;
     b.screenshot("index").await;
-    b.assert_checker_reports_a_violation().await;
     b.click_and_wait("a[href=\"/c/ai-service-safety\"]").await;
     assert!(b.url().await.ends_with("/c/ai-service-safety"));
     b.screenshot("consultation").await;
