@@ -452,7 +452,12 @@ impl Browser {
         let png = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().expect("screenshot data"))
             .expect("base64 PNG");
-        std::fs::write(self.shots.join(format!("{name}.png")), png).expect("screenshot written");
+        // Through a file of this thread's own: a test's two backends may save the same page at once.
+        let partial = self
+            .shots
+            .join(format!(".{name}.{:?}.png", std::thread::current().id()));
+        std::fs::write(&partial, png).expect("screenshot written");
+        std::fs::rename(&partial, self.shots.join(format!("{name}.png"))).expect("screenshot kept");
         self.check_accessibility(name).await;
     }
 
