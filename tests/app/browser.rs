@@ -978,7 +978,7 @@ on_both_backends! {
             .submit("/account", "/account/profile", &[("display_name", "管理员"), ("stakeholder_type", "enterprise")])
             .await;
         assert_eq!(profile.status, 303);
-        let b = Browser::start().await;
+        let b = Browser::without_javascript().await;
         let base = app.base.clone();
 
         // A forgotten password: the request form, and the page the mailed link opens.
