@@ -28,8 +28,9 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The key under which WebDriver names an element.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-/// WebDriver's codes for the Tab and Enter keys.
+/// WebDriver's code for the Tab key.
 const TAB: &str = "\u{E004}";
+/// WebDriver's code for the Enter key.
 const ENTER: &str = "\u{E007}";
 
 /// chromedriver as a child process, and one browser session in it.
@@ -225,15 +226,7 @@ impl Browser {
 
     /// Marks the page so that [`Self::wait_for_new_page`] can tell its successor; returns its URL.
     async fn mark_page(&self) -> String {
-        let marker = self
-            .call(
-                reqwest::Method::POST,
-                "/execute/sync",
-                Some(json!({
-                    "script": "window.__yj_old = true; return true;", "args": []
-                })),
-            )
-            .await;
+        let marker = self.script("window.__yj_old = true; return true;").await;
         assert_eq!(marker, json!(true));
         self.url().await
     }
@@ -242,10 +235,7 @@ impl Browser {
         let started = Instant::now();
         loop {
             let fresh = self
-                .call(reqwest::Method::POST, "/execute/sync", Some(json!({
-                    "script": "return window.__yj_old !== true && document.readyState === 'complete';",
-                    "args": []
-                })))
+                .script("return window.__yj_old !== true && document.readyState === 'complete';")
                 .await;
             if fresh == json!(true) {
                 return;
@@ -280,17 +270,12 @@ impl Browser {
 
     /// Presses Tab until the element matching `css` has the focus: it is reachable by keyboard.
     async fn tab_to(&self, css: &str) {
+        let test = format!(
+            "return document.activeElement !== null && document.activeElement.matches({});",
+            json!(css)
+        );
         for _ in 0..60 {
-            let focused = self
-                .call(
-                    reqwest::Method::POST,
-                    "/execute/sync",
-                    Some(json!({
-                        "script": "return document.activeElement !== null && document.activeElement.matches(arguments[0]);",
-                        "args": [css]
-                    })),
-                )
-                .await;
+            let focused = self.script(&test).await;
             if focused == json!(true) {
                 return;
             }
