@@ -14,14 +14,15 @@ use crate::on_both_backends;
 const SLUG: &str = "ai-service-safety";
 const ARTICLE: &str = "/c/ai-service-safety/a/7";
 const CAMPAIGNS: &str = "/c/ai-service-safety/campaigns";
-const LETTER: &str = "我们坚决反对第七条要求训练数据留存三年的规定。对于中小企业来说，长期保存海量数据意味着高昂的存储成本和更大的泄露风险。建议将留存期限缩短为一年，并允许企业在完成安全评估后提前删除。";
+/// A form letter, sent in many slightly different copies.
+pub const LETTER: &str = "我们坚决反对第七条要求训练数据留存三年的规定。对于中小企业来说，长期保存海量数据意味着高昂的存储成本和更大的泄露风险。建议将留存期限缩短为一年，并允许企业在完成安全评估后提前删除。";
 const DIFFERENT: [&str; 2] = [
     "第七条提到的“合法来源”是否包括公开网页抓取的数据？实践中很多开源数据集都来自网络爬虫，希望条文予以说明。",
     "建议把训练数据的安全评估与现有的数据出境安全评估制度衔接起来，避免企业重复申报。",
 ];
 
 /// A verified account of stakeholder type `kind`, signed in.
-async fn verified(app: &TestApp, email: &str, kind: &str) -> Browser {
+pub async fn verified(app: &TestApp, email: &str, kind: &str) -> Browser {
     let b = app.new_browser();
     assert_eq!(register(&b, email, "联系人", PASSWORD).await.status, 303);
     if kind != "citizen" {
@@ -38,7 +39,8 @@ async fn verified(app: &TestApp, email: &str, kind: &str) -> Browser {
     b
 }
 
-async fn post(b: &Browser, body: &str) -> String {
+/// Posts an opposing comment on article 7 and returns its tracking number.
+pub async fn post(b: &Browser, body: &str) -> String {
     let r = b
         .submit(
             ARTICLE,
@@ -59,7 +61,8 @@ async fn post(b: &Browser, body: &str) -> String {
         .to_owned()
 }
 
-async fn cluster(app: &TestApp) -> campaigns::RunReport {
+/// Clusters the comments not yet clustered, as the periodic task would.
+pub async fn cluster(app: &TestApp) -> campaigns::RunReport {
     db::run(&app.pool, |conn| {
         campaigns::cluster_pending(conn, Utc::now().naive_utc())
     })
@@ -78,7 +81,7 @@ async fn grant_drafter(app: &TestApp, email: &'static str) {
 }
 
 /// The link of the first cluster on the campaigns page.
-fn first_cluster_link(page: &str) -> String {
+pub fn first_cluster_link(page: &str) -> String {
     let start = page
         .find("/c/ai-service-safety/campaigns/")
         .expect("a cluster link");

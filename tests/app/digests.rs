@@ -27,7 +27,7 @@ fn now() -> NaiveDateTime {
 }
 
 /// The links the application puts in its mails: its own secret key, and `base`.
-fn links_for(db: &TestDb, base: &str) -> Links {
+pub fn links_for(db: &TestDb, base: &str) -> Links {
     let (_, secret) = yijian::app::prepare_database(&test_config(db)).expect("database ready");
     Links {
         base_url: url::Url::parse(base).expect("base URL"),
@@ -35,7 +35,8 @@ fn links_for(db: &TestDb, base: &str) -> Links {
     }
 }
 
-async fn run_period(pool: &DbPool, links: &Links, period: &Period) -> RunReport {
+/// Runs the digests of `period` now, as the periodic task would.
+pub async fn run_period(pool: &DbPool, links: &Links, period: &Period) -> RunReport {
     let (links, period) = (links.clone(), period.clone());
     db::run(pool, move |conn| {
         digest::run(conn, &links, &period, now(), false, &mut |_, _| {})
@@ -44,14 +45,16 @@ async fn run_period(pool: &DbPool, links: &Links, period: &Period) -> RunReport 
     .expect("digest run")
 }
 
-fn text_of(mail: &Received) -> String {
+/// The plain-text part of a mail, with Unix line ends.
+pub fn text_of(mail: &Received) -> String {
     mail.parsed()
         .body_text(0)
         .expect("a text part")
         .replace("\r\n", "\n")
 }
 
-fn header(mail: &Received, name: &str) -> Option<String> {
+/// The value of the mail header `name`.
+pub fn header(mail: &Received, name: &str) -> Option<String> {
     mail.parsed()
         .headers_raw()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -68,7 +71,7 @@ fn token_after(text: &str, marker: &str) -> String {
 }
 
 /// A registered citizen whose address is verified (directly in the database).
-async fn citizen(app: &TestApp, email: &str, name: &str) -> Browser {
+pub async fn citizen(app: &TestApp, email: &str, name: &str) -> Browser {
     let b = app.new_browser();
     assert_eq!(register(&b, email, name, PASSWORD).await.status, 303);
     app.mark_verified(email).await;
@@ -186,7 +189,8 @@ on_both_backends! {
     }
 }
 
-async fn count_subscriptions(pool: &DbPool) -> i64 {
+/// How many subscriptions exist, confirmed or not.
+pub async fn count_subscriptions(pool: &DbPool) -> i64 {
     db::run(pool, |conn| {
         Ok(subs_table::table.count().get_result::<i64>(conn)?)
     })

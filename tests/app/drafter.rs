@@ -19,7 +19,7 @@ const SLUG: &str = "ai-service-safety";
 const DASHBOARD: &str = "/c/ai-service-safety/dashboard";
 
 /// Registers and verifies an account, returning its browser.
-async fn verified(app: &TestApp, email: &str) -> Browser {
+pub async fn verified(app: &TestApp, email: &str) -> Browser {
     let b = app.new_browser();
     assert_eq!(register(&b, email, "起草人员", PASSWORD).await.status, 303);
     app.mark_verified(email).await;
@@ -27,7 +27,7 @@ async fn verified(app: &TestApp, email: &str) -> Browser {
 }
 
 /// Grants `role` on consultation `slug` to the account with `email`.
-async fn grant(app: &TestApp, slug: &str, email: &str, role: Role) {
+pub async fn grant(app: &TestApp, slug: &str, email: &str, role: Role) {
     let (slug, email) = (slug.to_owned(), email.to_owned());
     db::run(&app.pool, move |conn| {
         let c = db::consultations::by_slug(conn, &slug)?.expect("consultation");
@@ -39,7 +39,7 @@ async fn grant(app: &TestApp, slug: &str, email: &str, role: Role) {
 }
 
 /// Posts a comment on article `number` and returns its tracking number.
-async fn post(b: &Browser, number: i32, stance: &str, body: &str) -> String {
+pub async fn post(b: &Browser, number: i32, stance: &str, body: &str) -> String {
     let article = format!("/c/{SLUG}/a/{number}");
     let r = b
         .submit(

@@ -582,6 +582,21 @@ impl MailSink {
         }
         panic!("expected {n} mails, the sink has {}", self.messages().len());
     }
+
+    /// Waits (at most 20 s) for a message to `to` whose text contains `needle`; returns the text.
+    pub async fn wait_for_text(&self, to: &str, needle: &str) -> String {
+        for _ in 0..200 {
+            let found = self.messages().into_iter().find_map(|m| {
+                let text = m.parsed().body_text(0)?.replace("\r\n", "\n");
+                (m.to.iter().any(|t| t == to) && text.contains(needle)).then_some(text)
+            });
+            if let Some(text) = found {
+                return text;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no mail to {to} containing {needle:?}");
+    }
 }
 
 impl Drop for MailSink {

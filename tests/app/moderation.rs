@@ -38,7 +38,8 @@ async fn post(b: &Browser, body: &str) -> String {
         .to_owned()
 }
 
-async fn report(b: &Browser, tracking: &str, reason: &str) -> crate::harness::Reply {
+/// Reports comment `tracking` for `reason`.
+pub async fn report(b: &Browser, tracking: &str, reason: &str) -> crate::harness::Reply {
     let (_, page) = b.get(ARTICLE).await;
     b.post(
         &format!("/comments/{tracking}/report"),

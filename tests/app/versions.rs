@@ -23,7 +23,8 @@ const VERSION_1: &str = "\
 第六条　本条例自公布之日起施行。
 ";
 
-const VERSION_2: &str = "\
+/// The revised text of [`VERSION_1`].
+pub const VERSION_2: &str = "\
 某某市物业管理条例（草案修改稿）
 
 第一条　为了规范物业管理活动，维护业主和物业服务企业的合法权益，制定本条例。
@@ -34,7 +35,8 @@ const VERSION_2: &str = "\
 第六条　本条例自公布之日起施行。
 ";
 
-async fn create(app: &TestApp) {
+/// Creates the consultation `wuye` on [`VERSION_1`].
+pub async fn create(app: &TestApp) {
     db::run(&app.pool, |conn| {
         let now = Utc::now().naive_utc();
         let meta = NewConsultation {
@@ -60,7 +62,7 @@ async fn create(app: &TestApp) {
 }
 
 /// Posts the revised text as an upload; `publish` is what the review page's button sends.
-async fn upload(browser: &Browser, text: &str, publish: bool) -> Reply {
+pub async fn upload(browser: &Browser, text: &str, publish: bool) -> Reply {
     let (_, page) = browser.get("/c/wuye/versions/new").await;
     let mut form = reqwest::multipart::Form::new()
         .text("csrf", csrf_of(&page))
