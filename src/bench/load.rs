@@ -72,6 +72,9 @@ const SOAK_POSTS_PER_SECOND: u64 = 500;
 
 const STATIC_PATH: &str = "/__bench/static";
 
+/// A request unanswered after this long counts as a timeout, an error (wrk's default).
+const TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Targets of issue 8.
 const TARGET_RATIO: f64 = 0.6;
 const TARGET_P99_MS: f64 = 25.0;
@@ -337,9 +340,11 @@ impl Report<'_> {
             self.article.per_second()
         );
         println!(
-            "| static body of the same size ({} bytes): req/s | {:.0} | |",
+            "| static body of the same size ({} bytes): req/s (p50 / p99) | {:.0} ({:.2} / {:.2} ms) | |",
             self.size,
-            self.fixed.per_second()
+            self.fixed.per_second(),
+            ms(self.fixed.p50),
+            ms(self.fixed.p99)
         );
         println!(
             "| ratio article / static | {ratio:.2} | ≥ {TARGET_RATIO:.2} {} |",
@@ -359,7 +364,7 @@ impl Report<'_> {
             ms(self.posts.p99)
         );
         println!(
-            "| receipts queued / 303 answers seen by wrk | {} / {posted} (+{cut_off} cut off when wrk stopped) | one per post {} |",
+            "| receipts queued / 303 answers seen by wrk | {} / {posted} ({cut_off} requests in flight when wrk stopped) | one per post {} |",
             self.queued,
             check(receipts_ok)
         );
@@ -385,8 +390,9 @@ impl Report<'_> {
             check(self.soak.non_2xx_3xx == 0)
         );
         println!(
-            "| server peak RSS (VmHWM of the `serve` child; VmRSS at the end) | {rss_mib:.1} MiB ({:.1} MiB) | < {TARGET_RSS_MIB:.0} MiB {} |",
+            "| server peak RSS (VmHWM of the `serve` child; at the end VmRSS, of it RssAnon) | {rss_mib:.1} MiB ({:.1} MiB, {:.1} MiB) | < {TARGET_RSS_MIB:.0} MiB {} |",
             self.memory.end_kib as f64 / 1024.0,
+            self.memory.anon_kib as f64 / 1024.0,
             check(rss_mib < TARGET_RSS_MIB)
         );
         println!();
@@ -473,6 +479,7 @@ impl Wrk {
             .arg(format!("--threads={}", self.threads))
             .arg(format!("--connections={connections}"))
             .arg(format!("--duration={}s", duration.as_secs()))
+            .arg(format!("--timeout={}s", TIMEOUT.as_secs()))
             .arg(format!("--script={}", file.display()))
             .arg(format!("{base}{path}"));
         let output = tokio::task::spawn_blocking(move || command.output())
@@ -598,7 +605,8 @@ local body_head = "{body_head}"
 local body_tail = "{body_tail}"
 
 function init(args)
-  statuses, sent, exhausted = {{}}, 0, 0
+  -- wrk calls request() once on its first thread to check the script before the run starts.
+  statuses, sent, exhausted = {{}}, id == 0 and -1 or 0, 0
   n, k = 0, 0
 end
 
@@ -746,6 +754,8 @@ struct Memory {
     peak_kib: u64,
     /// VmRSS when the soak ended.
     end_kib: u64,
+    /// RssAnon when the soak ended: the heap and stacks, without the mapped binary and libraries.
+    anon_kib: u64,
 }
 
 /// The value in KiB of `key` (`VmHWM`, `VmRSS`) in a `/proc/PID/status` text.
@@ -828,6 +838,7 @@ impl Server {
             peak_kib: status_kib(&status, "VmHWM")
                 .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/PID/status"))?,
             end_kib: status_kib(&status, "VmRSS").unwrap_or(0),
+            anon_kib: status_kib(&status, "RssAnon").unwrap_or(0),
         })
     }
 
@@ -958,5 +969,6 @@ yijian-wrk sent=0 exhausted=0
         assert_eq!(status_kib(status, "VmHWM"), Some(2020));
         assert_eq!(status_kib(status, "VmRSS"), Some(1984));
         assert_eq!(status_kib(status, "VmSwap"), None);
+        assert_eq!(status_kib("RssAnon:\t     156 kB\n", "RssAnon"), Some(156));
     }
 }
