@@ -5,6 +5,7 @@ mod comments;
 mod dashboard;
 mod digests;
 mod export;
+mod load;
 mod outbox;
 mod passwords;
 mod search;
@@ -25,6 +26,7 @@ pub use comments::{CommentsArgs, comments};
 pub use dashboard::{DashboardArgs, dashboard};
 pub use digests::{DigestsArgs, digests};
 pub use export::{ExportArgs, export};
+pub use load::{LoadArgs, load};
 pub use outbox::{OutboxArgs, outbox};
 pub use passwords::{PasswordsArgs, passwords};
 pub use search::{SearchArgs, search};
@@ -97,38 +99,8 @@ async fn run_pages(config: Config, args: &PagesArgs) -> anyhow::Result<()> {
 
     // First pass: seed and measure the article page's size.
     let probe = Application::build(config.clone(), 1).await?;
-    let (article, comments) = (args.article, args.comments);
-    db::run(probe.pool(), move |conn| {
-        let now = chrono::Utc::now().naive_utc();
-        seed::demo(conn, now).map_err(|e| db::DbError::Migration(e.to_string()))?;
-        seed::comments::generate(
-            conn,
-            comments,
-            seed::comments::Target::Article(article),
-            now,
-            &mut |_| {},
-        )
-        .map_err(|e| db::DbError::Migration(e.to_string()))
-    })
-    .await?;
-    let probe_url = format!("http://127.0.0.1:{}", probe.port());
-    let handle = probe.handle();
-    actix_web::rt::spawn(probe.run_until_stopped());
-    let page = client
-        .get(format!("{probe_url}{article_path}"))
-        .send()
-        .await?;
-    anyhow::ensure!(
-        page.status().is_success(),
-        "article page answered {}",
-        page.status()
-    );
-    let body = page.bytes().await?;
-    let size = body.len();
-    let shown = String::from_utf8_lossy(&body)
-        .matches("class=\"comment depth-")
-        .count();
-    handle.stop(true).await;
+    seed_article(probe.pool(), args.article, args.comments).await?;
+    let (size, shown) = measure_page(probe, &client, &article_path).await?;
 
     // Second pass: the same server with a static body of that size beside it.
     let fixed = FixedRoute {
@@ -198,6 +170,57 @@ async fn run_pages(config: Config, args: &PagesArgs) -> anyhow::Result<()> {
     };
     println!("ratio article/static: {ratio:.2} (target ≥ 0.60)");
     Ok(())
+}
+
+/// Creates the demo unless it exists and adds `comments` generated comments (replies included) to
+/// its article `article`, as `yijian seed-demo --comments` makes them.
+pub(crate) async fn seed_article(
+    pool: &db::DbPool,
+    article: i32,
+    comments: usize,
+) -> anyhow::Result<()> {
+    db::run(pool, move |conn| {
+        let now = chrono::Utc::now().naive_utc();
+        seed::demo(conn, now).map_err(|e| db::DbError::Migration(e.to_string()))?;
+        seed::comments::generate(
+            conn,
+            comments,
+            seed::comments::Target::Article(article),
+            now,
+            &mut |_| {},
+        )
+        .map_err(|e| db::DbError::Migration(e.to_string()))
+    })
+    .await?;
+    Ok(())
+}
+
+/// Runs `app` until it has answered one GET of `path`, then stops it; returns the body's size and
+/// the number of comments it shows. A static body of that size is then served beside the page.
+pub(crate) async fn measure_page(
+    app: Application,
+    client: &reqwest::Client,
+    path: &str,
+) -> anyhow::Result<(usize, usize)> {
+    let url = format!("http://127.0.0.1:{}{path}", app.port());
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let measured = async {
+        let page = client.get(url).send().await?;
+        anyhow::ensure!(
+            page.status().is_success(),
+            "article page answered {}",
+            page.status()
+        );
+        let body = page.bytes().await?;
+        let shown = String::from_utf8_lossy(&body)
+            .matches("class=\"comment depth-")
+            .count();
+        Ok((body.len(), shown))
+    }
+    .await;
+    handle.stop(true).await;
+    measured
 }
 
 /// Sends GETs to `url` from `connections` concurrent loops for `duration`.

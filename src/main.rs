@@ -146,6 +146,9 @@ enum BenchCommand {
     Versions(bench::VersionsArgs),
     /// Export the demo with many comments as CSV, JSON and XLSX; print the time and peak memory.
     Export(bench::ExportArgs),
+    /// Drive the server with wrk: an article page against a same-size static body, comment
+    /// POSTs with their receipts, and a soak at 256 connections (errors, server memory).
+    Load(bench::LoadArgs),
 }
 
 fn parse_frequency(s: &str) -> Result<Frequency, String> {
@@ -169,14 +172,23 @@ fn now() -> NaiveDateTime {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The load bench drives the server at thousands of requests per second: a log line for each
+    // would measure the terminal and bury the table.
+    let quiet = matches!(
+        cli.command,
+        Some(Command::Bench {
+            what: BenchCommand::Load(_)
+        })
+    );
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(if quiet { "warn" } else { "info" })
+            }),
         )
         .with_target(false)
         .init();
-    let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -235,6 +247,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             what: BenchCommand::Export(args),
         } => bench::export(args),
+        Command::Bench {
+            what: BenchCommand::Load(args),
+        } => actix_web::rt::System::new().block_on(bench::load(args)),
     }
 }
 

@@ -227,7 +227,7 @@ async fn run(config: Config, args: &CommentsArgs, sink: &Sink) -> anyhow::Result
 }
 
 /// Creates `count` verified accounts with a session each; returns the session cookies.
-fn create_accounts(
+pub(super) fn create_accounts(
     conn: &mut DbConnection,
     count: usize,
     now: NaiveDateTime,

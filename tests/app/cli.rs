@@ -235,6 +235,7 @@ fn every_command_explains_itself_with_help() {
         vec!["bench", "pages", "--help"],
         vec!["bench", "comments", "--help"],
         vec!["bench", "export", "--help"],
+        vec!["bench", "load", "--help"],
     ] {
         let out = yijian(dir.path(), None, &args);
         assert!(out.status.success(), "{args:?}");
@@ -305,6 +306,26 @@ fn bench_comments_posts_and_counts_one_receipt_per_comment() {
         .and_then(|n| n.parse().ok())
         .expect("a result line");
     assert!(posted > 0, "{stdout}");
+}
+
+#[test]
+fn bench_load_without_wrk_says_how_to_install_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_yijian"))
+        .current_dir(dir.path())
+        .args(["bench", "load", "--seconds", "1", "--soak-seconds", "1"])
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .env("PATH", dir.path())
+        .output()
+        .expect("yijian runs");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("install wrk: apt-get install wrk"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
 
 #[test]
