@@ -32,15 +32,17 @@ impl Periodic {
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        Self::start_wakeable(name, schedule, Arc::new(Notify::new()), job)
+        Self::start_wakeable(name, schedule, Arc::new(Notify::new()), Duration::ZERO, job)
     }
 
-    /// Like [`Self::start`], and a `wake.notify_one()` ends the pause after a run at once (a
-    /// wake during a run makes another run follow it).
+    /// Like [`Self::start`], and a `wake.notify_one()` ends the pause after a run early (a wake
+    /// during a run makes another run follow it), though never sooner than `min_gap` after the
+    /// start of the previous run: what arrives meanwhile is handled by one run.
     pub fn start_wakeable<F, Fut>(
         name: &'static str,
         schedule: Schedule,
         wake: Arc<Notify>,
+        min_gap: Duration,
         mut job: F,
     ) -> Self
     where
@@ -59,6 +61,7 @@ impl Periodic {
             }
             let mut pause = schedule.every;
             loop {
+                let started = tokio::time::Instant::now();
                 match job().await {
                     Ok(()) => pause = schedule.every,
                     Err(e) => {
@@ -70,6 +73,12 @@ impl Periodic {
                     _ = stopped.changed() => return,
                     () = tokio::time::sleep(pause) => {}
                     () = wake.notified() => {}
+                }
+                if tokio::time::timeout_at(started + min_gap, stopped.changed())
+                    .await
+                    .is_ok()
+                {
+                    return;
                 }
             }
         });

@@ -425,7 +425,16 @@ fn record(
     base_url: &url::Url,
     now: NaiveDateTime,
 ) -> Result<Posted, CommentError> {
-    let consultation = db::consultations::by_slug(conn, slug)?.ok_or(CommentError::NotFound)?;
+    // A comment on an article, the common case, finds its consultation and article in one query;
+    // without the article, the consultation alone tells a closed window from a wrong number.
+    let (consultation, article) = match target {
+        Target::Article(n) => match db::consultations::with_article(conn, slug, n)? {
+            Some((c, id, label)) => (Some(c), Some((id, label))),
+            None => (db::consultations::by_slug(conn, slug)?, None),
+        },
+        Target::Division(_) | Target::Draft => (db::consultations::by_slug(conn, slug)?, None),
+    };
+    let consultation = consultation.ok_or(CommentError::NotFound)?;
     let status = consultation.status(now);
     if status != Status::Open {
         return Err(CommentError::NotOpen(status));
@@ -434,9 +443,8 @@ fn record(
         .current_version_id
         .ok_or(CommentError::NotFound)?;
     let (article_id, division_id, article_label) = match target {
-        Target::Article(n) => {
-            let (id, label) =
-                db::drafts::article_ref(conn, version_id, n)?.ok_or(CommentError::NotFound)?;
+        Target::Article(_) => {
+            let (id, label) = article.ok_or(CommentError::NotFound)?;
             (Some(id), None, label)
         }
         Target::Division(p) => {
@@ -462,14 +470,7 @@ fn record(
         None => (None, String::new()),
     };
     let hash = content_hash(slug, &article_label, comment);
-    if let Some(existing) = q::duplicate_of(
-        conn,
-        author.id,
-        consultation.id,
-        article_id,
-        division_id,
-        &hash,
-    )? {
+    if let Some(existing) = q::duplicate_of(conn, author.id, article_id, division_id, &hash)? {
         return Err(CommentError::Duplicate(existing));
     }
     throttle::check_and_hit(conn, &COMMENT_RATE, &author.id.to_string(), now)?;

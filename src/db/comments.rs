@@ -116,31 +116,31 @@ pub fn by_tracking(conn: &mut DbConnection, tracking: &str) -> QueryResult<Optio
         .optional()
 }
 
-/// The tracking number of an earlier comment with the same content by the same author on the same
-/// article.
+/// The tracking number of a comment `author_id` already made with this content on this target
+/// (a `content_hash` names the consultation and the article's label, not the version).
 pub fn duplicate_of(
     conn: &mut DbConnection,
     author_id: i32,
-    consultation_id: i32,
     article_id: Option<i32>,
     division_id: Option<i32>,
     content_hash: &str,
 ) -> QueryResult<Option<String>> {
-    let mut query = comments::table
+    // Filtered on the author and the hash only, so that no plan can prefer an index on the
+    // consultation or the article: with statistics taken when the table was small (a launch
+    // day), PostgreSQL scanned every comment of the consultation at each post.
+    let same: Vec<(String, Option<i32>, Option<i32>)> = comments::table
         .filter(comments::author_id.eq(author_id))
-        .filter(comments::consultation_id.eq(consultation_id))
         .filter(comments::content_hash.eq(content_hash))
-        .select(comments::tracking)
-        .into_boxed();
-    query = match article_id {
-        Some(a) => query.filter(comments::article_id.eq(a)),
-        None => query.filter(comments::article_id.is_null()),
-    };
-    query = match division_id {
-        Some(d) => query.filter(comments::division_id.eq(d)),
-        None => query.filter(comments::division_id.is_null()),
-    };
-    query.first(conn).optional()
+        .select((
+            comments::tracking,
+            comments::article_id,
+            comments::division_id,
+        ))
+        .load(conn)?;
+    Ok(same
+        .into_iter()
+        .find(|(_, a, d)| *a == article_id && *d == division_id)
+        .map(|(tracking, _, _)| tracking))
 }
 
 /// The comment a "this was not me" token belongs to: (id, tracking).

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::consultations;
+use super::schema::{articles, consultations};
 use crate::consultations::{Consultation, ListFilter, RiskTier, Status};
 use crate::drafts::NewConsultation;
 
@@ -114,6 +114,33 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Consul
         .first(conn)
         .optional()?
         .map(Consultation::try_from)
+        .transpose()
+}
+
+/// The consultation `slug` with the id and label of article `number` of its current version, in
+/// one query: posting a comment needs both, and each round trip shows in its throughput. `None`
+/// when either is missing.
+pub fn with_article(
+    conn: &mut DbConnection,
+    slug: &str,
+    number: i32,
+) -> QueryResult<Option<(Consultation, i32, String)>> {
+    if crate::consultations::Slug::parse(slug).is_err() {
+        return Ok(None);
+    }
+    let found: Option<(Row, i32, String)> = consultations::table
+        .inner_join(
+            articles::table.on(articles::version_id
+                .nullable()
+                .eq(consultations::current_version_id)
+                .and(articles::number.eq(number))),
+        )
+        .filter(consultations::slug.eq(slug))
+        .select((Row::as_select(), articles::id, articles::label))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(row, id, label)| Ok((Consultation::try_from(row)?, id, label)))
         .transpose()
 }
 

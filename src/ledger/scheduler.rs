@@ -81,6 +81,10 @@ impl Scheduler {
 /// through another instance, or left waiting by a crash, are chained within this time.
 const SWEEP: Duration = Duration::from_secs(1);
 
+/// The shortest time between two runs of the sequencer: posts arriving meanwhile are chained
+/// together, under one lock of the head and in one transaction, instead of one run each.
+const GATHER: Duration = Duration::from_millis(20);
+
 /// Wakes this instance's sequencer; cheap to clone into the web state.
 #[derive(Clone, Debug, Default)]
 pub struct Wake(Arc<Notify>);
@@ -97,7 +101,7 @@ pub struct Sequencer(Periodic);
 
 impl Sequencer {
     /// Starts the loop on the current runtime: a run now (what a previous run left waiting),
-    /// then after every wake and at least every [`SWEEP`].
+    /// then after every wake (at most one run per [`GATHER`]) and at least every [`SWEEP`].
     pub fn start(pool: DbPool, wake: &Wake) -> Self {
         let schedule = Schedule {
             first_after: Duration::ZERO,
@@ -108,6 +112,7 @@ impl Sequencer {
             "ledger sequencer",
             schedule,
             wake.0.clone(),
+            GATHER,
             move || {
                 let pool = pool.clone();
                 async move {
