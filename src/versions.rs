@@ -1,6 +1,8 @@
 //! Revised versions: which article of a newly imported text continues which article of the
 //! previous version, so a reader can follow an article (and its comments) across versions.
 
+pub mod links;
+
 use std::collections::HashMap;
 
 use similar::TextDiff;
@@ -407,6 +409,8 @@ pub struct ChangedArticle {
     pub change: Change,
     /// The previous text against this one (all added or all removed for insertions and deletions).
     pub diff: Vec<Segment>,
+    /// The comments and responses the drafters linked to this change.
+    pub motivation: links::Motivation,
 }
 
 /// What changed in one version against the one before it.
@@ -466,6 +470,7 @@ pub fn changes(
             old: Some(a.clone()),
             new: None,
             change: Change::Deleted,
+            motivation: links::Motivation::default(),
         });
     };
     let mut kept = Vec::new();
@@ -485,6 +490,7 @@ pub fn changes(
                 old: None,
                 new: Some(a.clone()),
                 change: Change::Inserted,
+                motivation: links::Motivation::default(),
             });
             continue;
         };
@@ -507,6 +513,7 @@ pub fn changes(
             old: Some(before.clone()),
             new: Some(a.clone()),
             change,
+            motivation: links::Motivation::default(),
         });
     }
     for a in old
@@ -516,6 +523,16 @@ pub fn changes(
     {
         if !*a.1 {
             deleted(&mut out, a.0);
+        }
+    }
+    let changed: Vec<i32> = out
+        .iter()
+        .filter_map(|c| c.new.as_ref().map(|a| a.head.id))
+        .collect();
+    let mut motivations = links::motivations(conn, &changed)?;
+    for c in &mut out {
+        if let Some(m) = c.new.as_ref().and_then(|a| motivations.remove(&a.head.id)) {
+            c.motivation = m;
         }
     }
     Ok(Some(VersionChanges {

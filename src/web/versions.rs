@@ -1,21 +1,27 @@
 //! Revised versions: a drafter uploads the revised text, reviews the proposed matching of
 //! its articles to the current version's, and publishes it.
 
+use super::session::Form;
 use actix_multipart::form::MultipartForm;
 use actix_multipart::form::bytes::Bytes as UploadBytes;
 use actix_multipart::form::text::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 
 use super::errors::WebError;
 use super::session::{self, CurrentUser};
 use super::{AppState, ctx::Ctx, render};
+use crate::comments::view::{self as comment_view, ArticleComments, Filter};
 use crate::consultations::Consultation;
 use crate::db;
 use crate::drafts::Article;
+use crate::responses::{self, Response};
 use crate::roles::Role;
+use crate::versions::links::{self, Candidates, LedTo, LinkError, LinkInput, Motivation};
 use crate::versions::{self, Change, Proposal, VersionChanges, VersionError};
 
 /// Loads consultation `slug` for one of its drafters (or an administrator).
@@ -219,12 +225,51 @@ struct ChangesPage {
     ctx: Ctx,
     consultation: Consultation,
     changes: VersionChanges,
+    /// What the linking forms offer, by new article id; empty unless the reader drafts.
+    candidates: HashMap<i32, Candidates>,
 }
 
 impl ChangesPage {
     fn change_label(&self, change: &Change) -> String {
         self.ctx.t(&format!("version-change-{}", change.as_str()))
     }
+
+    fn candidates_of(&self, article_id: &i32) -> Option<&Candidates> {
+        self.candidates.get(article_id)
+    }
+
+    fn stance_label(&self, stance: &Option<String>) -> String {
+        stance
+            .as_deref()
+            .and_then(crate::comments::Stance::parse)
+            .map(|s| self.ctx.stance(&s))
+            .unwrap_or_default()
+    }
+
+    /// The first characters of a comment, enough to recognise it in the linking form.
+    fn excerpt(&self, body: &str) -> String {
+        const SHOWN: usize = 60;
+        let mut out: String = body.chars().take(SHOWN).collect();
+        if body.chars().nth(SHOWN).is_some() {
+            out.push('…');
+        }
+        out
+    }
+}
+
+/// Whether the signed-in reader may draft consultation `c`.
+async fn drafts(state: &AppState, ctx: &Ctx, c: &Consultation) -> Result<bool, WebError> {
+    let Some(user) = ctx.user.as_ref() else {
+        return Ok(false);
+    };
+    if user.is_admin {
+        return Ok(true);
+    }
+    let (id, user_id) = (c.id, user.id);
+    Ok(db::run(&state.pool, move |conn| {
+        crate::roles::holds(conn, id, user_id, Role::Drafter)
+    })
+    .await?)
 }
 
 #[get("/c/{slug}/versions/{number}/changes")]
@@ -235,18 +280,76 @@ async fn changes(
 ) -> Result<HttpResponse, WebError> {
     let (slug, number) = path.into_inner();
     let consultation = public(&state, slug).await?;
+    let drafter = drafts(&state, &ctx, &consultation).await?;
     let id = consultation.id;
-    let changes = db::run(&state.pool, move |conn| versions::changes(conn, id, number))
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let (changes, candidates) = db::run(&state.pool, move |conn| {
+        let Some(changes) = versions::changes(conn, id, number)? else {
+            return Ok(None);
+        };
+        let mut candidates = HashMap::new();
+        if drafter {
+            for a in &changes.articles {
+                if let Some(new) = &a.new {
+                    candidates.insert(new.head.id, links::candidates(conn, id, a.old.as_ref())?);
+                }
+            }
+        }
+        Ok(Some((changes, candidates)))
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
     render(
         StatusCode::OK,
         &ChangesPage {
             ctx,
             consultation,
             changes,
+            candidates,
         },
     )
+}
+
+/// Records what motivated the change of one article. The form is read as pairs because
+/// `comment` and `response` repeat, one per checked box.
+#[post("/c/{slug}/versions/{number}/changes/{article}/links")]
+async fn save_links(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<(String, i32, i32)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let (slug, number, article) = path.into_inner();
+    let consultation = drafted(&state, slug, &user).await?;
+    let all = |name: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let input = LinkInput {
+        comments: all("comment"),
+        responses: all("response"),
+        trackings: all("tracking").join("\n"),
+    };
+    let c = consultation.clone();
+    db::run(&state.pool, move |conn| {
+        Ok(links::set(conn, &c, number, article, &input))
+    })
+    .await?
+    .map_err(|e| match e {
+        LinkError::NotChanged => WebError::BadRequest("version-links-not-changed"),
+        LinkError::Foreign => WebError::BadRequest("version-links-invalid"),
+        LinkError::TooMany => WebError::BadRequest("version-links-too-many"),
+        LinkError::Db(e) => e.into(),
+    })?;
+    Ok(state.redirect_with_flash(
+        format!(
+            "/c/{}/versions/{number}/changes#change-{article}",
+            consultation.slug
+        ),
+        "flash-version-links-saved",
+    ))
 }
 
 #[derive(Template)]
@@ -256,6 +359,20 @@ struct OldArticlePage {
     consultation: Consultation,
     number: i32,
     article: Article,
+    /// What motivated this article's change from the version before.
+    motivation: Motivation,
+    /// The drafters' response to this article, while this version was open for comment.
+    response: Option<Response>,
+    /// The first page of its public comments.
+    comments: ArticleComments,
+    /// The changes each comment shown led to.
+    led: HashMap<i32, LedTo>,
+}
+
+impl OldArticlePage {
+    fn led_to(&self, id: &i32) -> Option<&LedTo> {
+        self.led.get(id)
+    }
 }
 
 #[get("/c/{slug}/v/{version}/a/{number}")]
@@ -267,11 +384,23 @@ async fn old_article(
     let (slug, number, article) = path.into_inner();
     let consultation = public(&state, slug).await?;
     let id = consultation.id;
-    let article = db::run(&state.pool, move |conn| {
-        versions::version_articles(conn, id, number)
+    let (article, motivation, response, comments, led) = db::run(&state.pool, move |conn| {
+        let Some(article) = versions::version_articles(conn, id, number)?
+            .and_then(|list| list.into_iter().find(|a| a.head.number == article))
+        else {
+            return Ok(None);
+        };
+        let aid = article.head.id;
+        let motivation = links::motivations(conn, &[aid])?
+            .remove(&aid)
+            .unwrap_or_default();
+        let response = responses::published(conn, id, Some(aid))?;
+        let comments = comment_view::for_article(conn, aid, Filter::default(), None, false)?;
+        let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
+        let led = links::changes_led_by(conn, &shown)?;
+        Ok(Some((article, motivation, response, comments, led)))
     })
     .await?
-    .and_then(|list| list.into_iter().find(|a| a.head.number == article))
     .ok_or(WebError::NotFound)?;
     render(
         StatusCode::OK,
@@ -280,6 +409,10 @@ async fn old_article(
             consultation,
             number,
             article,
+            motivation,
+            response,
+            comments,
+            led,
         },
     )
 }
@@ -290,5 +423,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(upload)
         .service(history)
         .service(changes)
+        .service(save_links)
         .service(old_article);
 }

@@ -177,3 +177,121 @@ on_both_backends! {
         assert!(again.body.contains("无需发布新版本"), "{}", again.body);
     }
 }
+
+/// Posts a comment on article `number` of the first version and returns its tracking number.
+async fn comment(b: &Browser, number: i32, body: &str, visibility: &str) -> String {
+    let article = format!("/c/wuye/a/{number}");
+    let r = b
+        .submit(
+            &article,
+            &format!("{article}/comments"),
+            &[
+                ("stance", "amend"),
+                ("body", body),
+                ("visibility", visibility),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location
+        .expect("location")
+        .rsplit("#c-")
+        .next()
+        .expect("tracking")
+        .to_owned()
+}
+
+/// The value of the checkbox named `name` just before `marker` on `page`.
+fn checkbox_before(page: &str, name: &str, marker: &str) -> String {
+    let end = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {page}"));
+    let lead = format!("name=\"{name}\" value=\"");
+    let start = page[..end].rfind(&lead).expect("checkbox") + lead.len();
+    page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+on_both_backends! {
+    async fn a_drafter_links_a_change_to_the_comments_and_response_behind_it_and_readers_follow_both_ways(app) {
+        create(&app).await;
+        let citizen = crate::people::verified(&app, "citizen@example.cn", "citizen").await;
+        let asked = comment(&citizen, 2, "建议将相关监督管理活动纳入适用范围。", "named").await;
+        let typed = comment(&citizen, 5, "物业服务企业应当定期公开服务事项。", "anonymous").await;
+        let private = comment(&citizen, 2, "仅供起草人员参阅的意见。", "drafters").await;
+        let admin = admin(&app).await;
+        let (_, workspace) = admin.get("/c/wuye/dashboard/a/2").await;
+        let card = &workspace[workspace.find(&format!("id=\"w-{asked}\"")).expect("card")..];
+        let start = card.find("name=\"answers\" value=\"").expect("checkbox") + "name=\"answers\" value=\"".len();
+        let asked_id: String = card[start..].chars().take_while(char::is_ascii_digit).collect();
+        let r = admin
+            .submit("/c/wuye/dashboard/a/2", "/c/wuye/responses", &[
+                ("article", "2"), ("decision", "adopted"),
+                ("reasoning", "采纳，扩大适用范围。"), ("answers", &asked_id),
+            ])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(upload(&admin, VERSION_2, true).await.status, 303);
+
+        let (_, public) = app.get("/c/wuye/versions/2/changes").await;
+        assert!(!public.contains("/changes/2/links"), "visitors get no linking form: {public}");
+        let (_, page) = admin.get("/c/wuye/versions/2/changes").await;
+        assert!(page.contains("action=\"/c/wuye/versions/2/changes/2/links\""), "{page}");
+        assert!(page.contains(&format!("<code>{asked}</code>")), "comments of the old article offered: {page}");
+        assert!(!page.contains(&private), "drafters-only comments cannot be linked publicly: {page}");
+        let response_id = checkbox_before(&page, "response", "采纳，扩大适用范围");
+        assert_eq!(checkbox_before(&page, "comment", &format!("<code>{asked}</code>")), asked_id);
+
+        let action = "/c/wuye/versions/2/changes/2/links";
+        for (fields, message) in [
+            (vec![("comment", "999999")], "不属于本次征求意见"),
+            (vec![("tracking", private.as_str())], "不属于本次征求意见"),
+            (vec![("tracking", "not-a-number")], "回执编号有误"),
+            (vec![("response", "-4")], "不属于本次征求意见"),
+        ] {
+            let r = admin.submit("/c/wuye/versions/2/changes", action, &fields).await;
+            assert_eq!(r.status, 400, "{fields:?}: {}", r.body);
+            assert!(r.body.contains(message), "{}", r.body);
+        }
+        let r = admin
+            .submit("/c/wuye/versions/2/changes", "/c/wuye/versions/2/changes/1/links", &[("comment", &asked_id)])
+            .await;
+        assert_eq!(r.status, 400, "an unchanged article takes no links");
+        assert!(r.body.contains("没有修改"), "{}", r.body);
+
+        let r = admin
+            .submit("/c/wuye/versions/2/changes", action, &[
+                ("comment", asked_id.as_str()), ("response", response_id.as_str()),
+                ("tracking", &typed.to_lowercase()),
+            ])
+            .await;
+        assert_eq!((r.status, r.location.as_deref()), (303, Some("/c/wuye/versions/2/changes#change-2")), "{}", r.body);
+
+        let (_, changes) = app.get("/c/wuye/versions/2/changes").await;
+        let section = &changes[changes.find("id=\"change-2\"").expect("anchor")..];
+        let section = &section[..section.find("</section>").expect("end")];
+        assert!(section.contains("本条修改回应了") && section.contains("回应了 2 条意见"), "{section}");
+        for link in [format!("/receipt/{asked}"), format!("/receipt/{typed}"), "/c/wuye/v/1/a/2#response".into()] {
+            assert!(section.contains(&link), "{link} in {section}");
+        }
+        let (_, article) = app.get("/c/wuye/a/2").await;
+        assert!(article.contains("本条修改回应了") && article.contains(&format!("/receipt/{asked}")), "{article}");
+        assert!(article.contains("/c/wuye/versions/2/changes#change-2"), "{article}");
+        let (_, old) = app.get("/c/wuye/v/1/a/2").await;
+        assert!(old.contains("id=\"response\"") && old.contains("采纳，扩大适用范围"), "{old}");
+        assert!(old.contains("此意见促成了修改") && old.contains(&format!("id=\"c-{asked}\"")), "{old}");
+        for t in [&asked, &typed] {
+            let (_, receipt) = app.get(&format!("/receipt/{t}")).await;
+            assert!(receipt.contains("此意见促成了修改") && receipt.contains("/c/wuye/versions/2/changes#change-2"), "{receipt}");
+        }
+        let (_, receipt) = app.get(&format!("/receipt/{private}")).await;
+        assert!(!receipt.contains("此意见促成了修改"), "{receipt}");
+
+        let r = admin.submit("/c/wuye/versions/2/changes", action, &[]).await;
+        assert_eq!(r.status, 303, "an empty form removes every link");
+        let (_, receipt) = app.get(&format!("/receipt/{asked}")).await;
+        assert!(!receipt.contains("此意见促成了修改"), "{receipt}");
+    }
+}

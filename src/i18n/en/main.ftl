@@ -624,6 +624,26 @@ version-publish-link = Publish a revised text
 
 # Versions published at the same moment
 version-concurrent = Another drafter has just published a version; review the matching against it before publishing.
+# Links between changes and the comments and responses that motivated them
+version-changed-in-response = Changed in response to
+version-answered-count = { $n ->
+    [one] answers one comment
+   *[other] answers { $n } comments
+}
+version-linked-response = The drafters' response
+version-linked-comment = Comment
+version-comment-led = This comment led to a change
+version-see-diff = See what changed
+version-links-edit = Link the comments and responses that motivated this change
+version-links-response = Response to the previous article
+version-links-comments = Comments on the previous article
+version-links-tracking = Tracking numbers of other comments
+version-links-tracking-hint = Any public comment of this consultation, e.g. YJ-2026-7Q4M-K2XD; separate several with spaces, commas or new lines.
+version-links-save = Save the links
+version-links-invalid = A comment or response chosen is not a public one of this consultation, or a tracking number is wrong.
+version-links-not-changed = This article did not change in this version, so no comment can be linked to it.
+version-links-too-many = Too many comments: a change can be linked to at most 500.
+flash-version-links-saved = The comments and responses that motivated the change are saved.
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)

@@ -588,6 +588,23 @@ version-publish-link = 发布修订稿
 
 # Versions published at the same moment
 version-concurrent = 另一位起草人员刚刚发布了新版本，请基于该版本重新核对条文对应关系后再发布。
+# Links between changes and the comments and responses that motivated them
+version-changed-in-response = 本条修改回应了
+version-answered-count = 回应了 { $n } 条意见
+version-linked-response = 起草人员的回应
+version-linked-comment = 意见
+version-comment-led = 此意见促成了修改
+version-see-diff = 查看修改对照
+version-links-edit = 关联促成本条修改的意见和回应
+version-links-response = 对原条文的回应
+version-links-comments = 对原条文的意见
+version-links-tracking = 其他意见的回执编号
+version-links-tracking-hint = 可填写本征求意见中任何公开意见的回执编号，如 YJ-2026-7Q4M-K2XD，多个编号用空格、逗号或换行分隔。
+version-links-save = 保存关联
+version-links-invalid = 所选意见或回应不属于本次征求意见，或不是公开意见，或回执编号有误。
+version-links-not-changed = 该条文在此版本中没有修改，无法关联意见。
+version-links-too-many = 关联的意见过多，每条修改最多关联 500 条意见。
+flash-version-links-saved = 已保存促成本条修改的意见和回应。
 # Exports (drafters' downloads of every comment)
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）

@@ -1,0 +1,2 @@
+DROP TABLE change_responses;
+DROP TABLE change_comments;

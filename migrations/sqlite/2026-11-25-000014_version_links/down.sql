@@ -1,0 +1,3 @@
+DROP TABLE change_responses;
+DROP INDEX change_comments_comment;
+DROP TABLE change_comments;
