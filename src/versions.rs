@@ -225,6 +225,22 @@ pub fn match_articles(old: &[ArticleText], new: &[ArticleText]) -> Vec<Pair> {
             new_to_old[j] = Some((i, s));
         }
     }
+    arrange(old, new, &new_to_old)
+}
+
+/// The pairs of a matching given as, for each new article, the old one it continues with their
+/// similarity; in the new version's order with each deletion placed where it stood.
+fn arrange(
+    old: &[ArticleText],
+    new: &[ArticleText],
+    new_to_old: &[Option<(usize, f32)>],
+) -> Vec<Pair> {
+    let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
+    for (j, m) in new_to_old.iter().enumerate() {
+        if let Some((i, _)) = *m {
+            old_to_new[i] = Some(j);
+        }
+    }
     let mut pairs = Vec::with_capacity(old.len().max(new.len()));
     let mut next_old = 0usize;
     let mut flush_deleted = |pairs: &mut Vec<Pair>, until: usize| {
@@ -281,6 +297,10 @@ pub enum VersionError {
     /// The revised text is article for article the current one.
     #[error("the revised text does not change any article")]
     Unchanged,
+    /// The drafter's corrected matching names an article that does not exist, uses an old
+    /// article twice as a continuation, or records a split or merge that is none.
+    #[error("the corrected matching is not valid")]
+    BadMatching,
     /// Another drafter published a version at the same moment; the matching must be reviewed
     /// against that one.
     #[error("another version was published at the same moment")]
@@ -307,12 +327,133 @@ pub struct Proposal {
     pub draft: ParsedDraft,
     /// The proposed matching.
     pub pairs: Vec<Pair>,
+    /// Splits and merges: (new article, old article) indexes beyond the continuations.
+    pub lineage: Vec<(usize, usize, LineageKind)>,
 }
 
 impl Proposal {
-    /// Whether any article was edited, moved, inserted or deleted.
+    /// Whether any article was edited, moved, inserted, deleted, split or merged.
     pub fn changes_anything(&self) -> bool {
-        self.pairs.iter().any(|p| p.change != Change::Unchanged)
+        !self.lineage.is_empty() || self.pairs.iter().any(|p| p.change != Change::Unchanged)
+    }
+
+    /// The old article (index) that new article `j` continues.
+    pub fn continues(&self, j: usize) -> Option<usize> {
+        self.pairs
+            .iter()
+            .find(|p| p.new == Some(j))
+            .and_then(|p| p.old)
+    }
+
+    /// Replaces the proposed matching by the drafter's.
+    pub fn apply(&mut self, correction: &Correction) -> Result<(), VersionError> {
+        let n = self.draft.articles.len();
+        if correction.continues.len() != n || correction.also.len() != n {
+            return Err(VersionError::BadMatching);
+        }
+        let index: HashMap<i32, usize> = self
+            .old
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.head.number, i))
+            .collect();
+        let find = |number: Option<i32>| -> Result<Option<usize>, VersionError> {
+            number
+                .map(|n| index.get(&n).copied().ok_or(VersionError::BadMatching))
+                .transpose()
+        };
+        let old_texts: Vec<ArticleText> = self.old.iter().map(ArticleText::from).collect();
+        let new_texts: Vec<ArticleText> =
+            self.draft.articles.iter().map(ArticleText::from).collect();
+        let mut used = vec![false; self.old.len()];
+        let mut new_to_old = Vec::with_capacity(n);
+        for (j, &number) in correction.continues.iter().enumerate() {
+            let chosen = find(number)?;
+            if let Some(i) = chosen
+                && std::mem::replace(&mut used[i], true)
+            {
+                return Err(VersionError::BadMatching);
+            }
+            new_to_old
+                .push(chosen.map(|i| (i, similarity(&old_texts[i].body, &new_texts[j].body))));
+        }
+        let mut lineage = Vec::new();
+        for (j, &number) in correction.also.iter().enumerate() {
+            let Some(i) = find(number)? else {
+                continue;
+            };
+            let continued = new_to_old[j].map(|(c, _)| c);
+            // Text taken from an article that lives on elsewhere is a split; from one that ends
+            // here, a merge into an article that continues another.
+            let kind = match (used[i], continued) {
+                (_, Some(c)) if c == i => return Err(VersionError::BadMatching),
+                (true, _) => LineageKind::Split,
+                (false, Some(_)) => LineageKind::Merge,
+                (false, None) => return Err(VersionError::BadMatching),
+            };
+            lineage.push((j, i, kind));
+        }
+        self.pairs = arrange(&old_texts, &new_texts, &new_to_old);
+        self.lineage = lineage;
+        Ok(())
+    }
+}
+
+/// How a new article takes text from an old one it does not continue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineageKind {
+    /// The old article continues elsewhere; part of it became this article.
+    Split,
+    /// The old article ends here, merged into this one.
+    Merge,
+}
+
+impl LineageKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Split => "split",
+            Self::Merge => "merge",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Split, Self::Merge]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// The drafter's matching, one entry per article of the revised text in order: the number of the
+/// old article it continues (`None`: new) and of one more it takes text from (split or merge).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Correction {
+    /// Old article continued, per new article.
+    pub continues: Vec<Option<i32>>,
+    /// Old article split from or merged in, per new article.
+    pub also: Vec<Option<i32>>,
+}
+
+impl Correction {
+    /// Parses the form's values: an article number, or empty for none.
+    pub fn parse(continues: &[String], also: &[String]) -> Result<Self, VersionError> {
+        let numbers = |values: &[String]| {
+            values
+                .iter()
+                .map(|v| match v.trim() {
+                    "" => Ok(None),
+                    n => n
+                        .parse::<i32>()
+                        .map(Some)
+                        .map_err(|_| VersionError::BadMatching),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Self {
+            continues: numbers(continues)?,
+            also: numbers(also)?,
+        })
     }
 }
 
@@ -337,6 +478,7 @@ pub fn propose(
         old,
         draft,
         pairs,
+        lineage: Vec::new(),
     })
 }
 
@@ -344,19 +486,24 @@ pub fn propose(
 ///
 /// Matched articles keep the stable key of the article they continue, the previous version
 /// stays stored (with its comments) and the public record gains the publication, all in one
-/// transaction; the matching is recomputed here so that what is stored is what the drafter saw.
+/// transaction; the matching is recomputed here so that what is stored is what the drafter saw,
+/// or replaced by the drafter's `correction`, splits and merges included.
 pub fn publish(
     conn: &mut DbConnection,
     consultation: &Consultation,
     bytes: &[u8],
     file_name: &str,
+    correction: Option<&Correction>,
     now: NaiveDateTime,
 ) -> Result<i32, VersionError> {
     let published = db::transaction(conn, |conn| {
         // Re-read inside the transaction: a concurrent publication must not reuse a number.
         let consultation =
             db::consultations::by_id(conn, consultation.id)?.ok_or(VersionError::NoText)?;
-        let proposal = propose(conn, &consultation, bytes, file_name)?;
+        let mut proposal = propose(conn, &consultation, bytes, file_name)?;
+        if let Some(c) = correction {
+            proposal.apply(c)?;
+        }
         if !proposal.changes_anything() {
             return Err(VersionError::Unchanged);
         }
@@ -371,6 +518,19 @@ pub fn publish(
                     proposal.draft.articles[j].number,
                     &proposal.old[i].stable_key,
                 )?;
+            }
+        }
+        if !proposal.lineage.is_empty() {
+            let ids: HashMap<i32, i32> = db::drafts::articles(conn, version_id)?
+                .into_iter()
+                .map(|a| (a.head.number, a.head.id))
+                .collect();
+            for &(j, i, kind) in &proposal.lineage {
+                let new_id = ids
+                    .get(&proposal.draft.articles[j].number)
+                    .copied()
+                    .ok_or(VersionError::BadMatching)?;
+                db::versions::insert_lineage(conn, new_id, proposal.old[i].head.id, kind.as_str())?;
             }
         }
         db::consultations::set_current_version(conn, consultation.id, version_id)?;
@@ -411,6 +571,12 @@ pub struct ChangedArticle {
     pub diff: Vec<Segment>,
     /// The comments and responses the drafters linked to this change.
     pub motivation: links::Motivation,
+    /// Labels of the old articles this one was split from.
+    pub split_from: Vec<String>,
+    /// Labels of the old articles merged into this one (the one it continues included).
+    pub merged_from: Vec<String>,
+    /// For a deleted article, the label of the new article it was merged into.
+    pub merged_into: Option<String>,
 }
 
 /// What changed in one version against the one before it.
@@ -471,6 +637,9 @@ pub fn changes(
             new: None,
             change: Change::Deleted,
             motivation: links::Motivation::default(),
+            split_from: Vec::new(),
+            merged_from: Vec::new(),
+            merged_into: None,
         });
     };
     let mut kept = Vec::new();
@@ -491,6 +660,9 @@ pub fn changes(
                 new: Some(a.clone()),
                 change: Change::Inserted,
                 motivation: links::Motivation::default(),
+                split_from: Vec::new(),
+                merged_from: Vec::new(),
+                merged_into: None,
             });
             continue;
         };
@@ -514,6 +686,9 @@ pub fn changes(
             new: Some(a.clone()),
             change,
             motivation: links::Motivation::default(),
+            split_from: Vec::new(),
+            merged_from: Vec::new(),
+            merged_into: None,
         });
     }
     for a in old
@@ -533,6 +708,48 @@ pub fn changes(
     for c in &mut out {
         if let Some(m) = c.new.as_ref().and_then(|a| motivations.remove(&a.head.id)) {
             c.motivation = m;
+        }
+    }
+    let lineage = db::versions::lineage_of(conn, &changed)?;
+    if !lineage.is_empty() {
+        let old_position: HashMap<i32, usize> = old
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.head.id, i))
+            .collect();
+        let new_label: HashMap<i32, &str> = new
+            .iter()
+            .map(|a| (a.head.id, a.head.label.as_str()))
+            .collect();
+        for c in &mut out {
+            let Some(a) = &c.new else {
+                continue;
+            };
+            let mut merged: Vec<usize> = Vec::new();
+            for (_, source, kind) in lineage.iter().filter(|l| l.0 == a.head.id) {
+                let Some(&i) = old_position.get(source) else {
+                    continue;
+                };
+                match LineageKind::parse(kind) {
+                    Some(LineageKind::Split) => c.split_from.push(old[i].head.label.clone()),
+                    Some(LineageKind::Merge) => merged.push(i),
+                    None => {}
+                }
+            }
+            if !merged.is_empty() {
+                merged.extend(old_by_key.get(a.stable_key.as_str()));
+                merged.sort_unstable();
+                c.merged_from = merged.iter().map(|&i| old[i].head.label.clone()).collect();
+            }
+        }
+        for c in &mut out {
+            if let (Some(gone), None) = (&c.old, &c.new) {
+                c.merged_into = lineage
+                    .iter()
+                    .find(|l| l.1 == gone.head.id && l.2 == LineageKind::Merge.as_str())
+                    .and_then(|l| new_label.get(&l.0))
+                    .map(|l| (*l).to_owned());
+            }
         }
     }
     Ok(Some(VersionChanges {

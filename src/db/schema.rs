@@ -492,3 +492,11 @@ diesel::allow_tables_to_appear_in_same_query!(change_responses, articles);
 diesel::allow_tables_to_appear_in_same_query!(change_responses, draft_versions);
 diesel::allow_tables_to_appear_in_same_query!(change_responses, responses);
 diesel::allow_tables_to_appear_in_same_query!(change_responses, response_comments);
+
+diesel::table! {
+    article_lineage (article_id, source_id) {
+        article_id -> Integer,
+        source_id -> Integer,
+        kind -> Text,
+    }
+}

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{
-    articles, change_comments, change_responses, comments, draft_versions, response_comments,
-    responses,
+    article_lineage, articles, change_comments, change_responses, comments, draft_versions,
+    response_comments, responses,
 };
 
 /// Gives article `number` of version `version_id` the stable key of the article it continues.
@@ -261,6 +261,42 @@ pub fn public_comments_on(
             comments::tracking,
             comments::stance,
             comments::body,
+        ))
+        .load(conn)
+}
+
+/// Records that article `article_id` was split from, or merged from, article `source_id`.
+pub fn insert_lineage(
+    conn: &mut DbConnection,
+    article_id: i32,
+    source_id: i32,
+    kind: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(article_lineage::table)
+        .values((
+            article_lineage::article_id.eq(article_id),
+            article_lineage::source_id.eq(source_id),
+            article_lineage::kind.eq(kind),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// (article id, source article id, kind) of the splits and merges into `article_ids`.
+pub fn lineage_of(
+    conn: &mut DbConnection,
+    article_ids: &[i32],
+) -> QueryResult<Vec<(i32, i32, String)>> {
+    if article_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    article_lineage::table
+        .filter(article_lineage::article_id.eq_any(article_ids))
+        .order((article_lineage::article_id, article_lineage::source_id))
+        .select((
+            article_lineage::article_id,
+            article_lineage::source_id,
+            article_lineage::kind,
         ))
         .load(conn)
 }

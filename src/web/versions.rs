@@ -37,6 +37,8 @@ async fn drafted(
 struct Row {
     old_label: Option<String>,
     new_label: Option<String>,
+    /// The number of the old article it continues, as the drafter may correct it.
+    continues: Option<i32>,
     change: &'static str,
     percent: u32,
 }
@@ -47,6 +49,10 @@ fn rows(p: &Proposal) -> Vec<Row> {
         .map(|pair| Row {
             old_label: pair.old.map(|i| p.old[i].head.label.clone()),
             new_label: pair.new.map(|j| p.draft.articles[j].label.clone()),
+            continues: pair
+                .old
+                .filter(|_| pair.new.is_some())
+                .map(|i| p.old[i].head.number),
             change: pair.change.as_str(),
             percent: (pair.similarity * 100.0).round() as u32,
         })
@@ -64,6 +70,8 @@ struct NewVersionPage {
     draft_text: String,
     /// The proposed matching, once a text was uploaded.
     rows: Option<Vec<Row>>,
+    /// (number, label) of the current version's articles, which the corrections name.
+    old_articles: Vec<(i32, String)>,
     /// Why the text was refused.
     error: Option<String>,
 }
@@ -71,6 +79,10 @@ struct NewVersionPage {
 impl NewVersionPage {
     fn change_label(&self, change: &str) -> String {
         self.ctx.t(&format!("version-change-{change}"))
+    }
+
+    fn number_of(&self, continues: &Option<i32>) -> String {
+        continues.map(|n| n.to_string()).unwrap_or_default()
     }
 }
 
@@ -101,12 +113,14 @@ async fn new_form(
             number,
             draft_text: String::new(),
             rows: None,
+            old_articles: Vec::new(),
             error: None,
         },
     )
 }
 
-/// The upload: a file or pasted text; `publish` is set by the review page's button.
+/// The upload: a file or pasted text; `publish` is set by the review page's button, which also
+/// sends the drafter's matching, one `continues` and one `also` per article of the revised text.
 #[derive(MultipartForm)]
 struct Upload {
     csrf: Text<String>,
@@ -115,6 +129,8 @@ struct Upload {
     #[multipart(limit = "6MiB")]
     draft: Option<UploadBytes>,
     publish: Option<Text<String>>,
+    continues: Vec<Text<String>>,
+    also: Vec<Text<String>>,
 }
 
 #[post("/c/{slug}/versions/new")]
@@ -129,6 +145,15 @@ async fn upload(
     session::check_csrf(&req, &form.csrf)?;
     let consultation = drafted(&state, slug.into_inner(), &user).await?;
     let publishing = form.publish.is_some_and(|p| !p.is_empty());
+    let correction = if form.continues.is_empty() && form.also.is_empty() {
+        None
+    } else {
+        let values = |v: Vec<Text<String>>| v.into_iter().map(Text::into_inner).collect::<Vec<_>>();
+        Some(
+            versions::Correction::parse(&values(form.continues), &values(form.also))
+                .map_err(|_| WebError::BadRequest("version-matching-invalid"))?,
+        )
+    };
     let pasted = form.draft_text.map(Text::into_inner).unwrap_or_default();
     let (bytes, file_name) = match form.draft.filter(|f| !f.data.is_empty()) {
         Some(f) => (
@@ -144,20 +169,21 @@ async fn upload(
     let data = bytes.clone();
     let result = db::run(&state.pool, move |conn| {
         Ok(if publishing {
-            versions::publish(conn, &c, &data, &file_name, now).map(|_| None)
+            versions::publish(conn, &c, &data, &file_name, correction.as_ref(), now).map(|_| None)
         } else {
             versions::propose(conn, &c, &data, &file_name).map(Some)
         })
     })
     .await?;
     let number = next_number(&state, &consultation).await?;
-    let page = |ctx, rows, error| NewVersionPage {
+    let page = |ctx, rows, old_articles, error| NewVersionPage {
         ctx,
         consultation: consultation.clone(),
         number,
         // The importer accepts only UTF-8, so a text that parsed converts without loss.
         draft_text: String::from_utf8_lossy(&bytes).into_owned(),
         rows,
+        old_articles,
         error,
     };
     match result {
@@ -165,8 +191,16 @@ async fn upload(
             format!("/c/{}", consultation.slug),
             "flash-version-published",
         )),
-        Ok(Some(proposal)) => render(StatusCode::OK, &page(ctx, Some(rows(&proposal)), None)),
+        Ok(Some(proposal)) => {
+            let old = proposal
+                .old
+                .iter()
+                .map(|a| (a.head.number, a.head.label.clone()))
+                .collect();
+            render(StatusCode::OK, &page(ctx, Some(rows(&proposal)), old, None))
+        }
         Err(VersionError::Db(e)) => Err(e.into()),
+        Err(VersionError::BadMatching) => Err(WebError::BadRequest("version-matching-invalid")),
         Err(e @ (VersionError::Unchanged | VersionError::Concurrent)) => {
             let message = ctx.t(match e {
                 VersionError::Concurrent => "version-concurrent",
@@ -174,12 +208,12 @@ async fn upload(
             });
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(ctx, None, Some(message)),
+                &page(ctx, None, Vec::new(), Some(message)),
             )
         }
         Err(e) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(ctx, None, Some(e.to_string())),
+            &page(ctx, None, Vec::new(), Some(e.to_string())),
         ),
     }
 }

@@ -295,3 +295,99 @@ on_both_backends! {
         assert!(!receipt.contains("此意见促成了修改"), "{receipt}");
     }
 }
+
+/// Version 2 with a split and a merge: 第二条 reworded beyond recognition, 第四条 (fees) merged
+/// into the services article, which also gives up its supervision clause to a new 第六条.
+const VERSION_2_SPLIT_MERGE: &str = "\
+某某市物业管理条例（草案修改稿）
+
+第一条　为了规范物业管理活动，维护业主和物业服务企业的合法权益，制定本条例。
+第二条　在本市范围内使用、维护和管理住宅小区等各类物业，实施相关监督，应当遵守本条例。
+第三条　市住房城乡建设主管部门负责本市物业管理活动的监督管理工作。
+第四条　业主可以成立业主大会，选举产生业主委员会。
+第五条　物业服务企业应当按照物业服务合同的约定提供服务，服务收费应当遵循合理、公开以及费用与服务水平相适应的原则。
+第六条　物业服务企业应当接受业主和业主委员会的监督。
+第七条　本条例自公布之日起施行。
+";
+
+/// Posts the revised text for publication with the drafter's matching, one value per article.
+async fn publish_corrected(browser: &Browser, continues: &[&str], also: &[&str]) -> Reply {
+    let (_, page) = browser.get("/c/wuye/versions/new").await;
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("draft_text", VERSION_2_SPLIT_MERGE.to_owned())
+        .text("publish", "1");
+    for c in continues {
+        form = form.text("continues", (*c).to_owned());
+    }
+    for a in also {
+        form = form.text("also", (*a).to_owned());
+    }
+    let resp = browser
+        .client
+        .post(format!("{}/c/wuye/versions/new", browser.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("request");
+    Reply::read(resp).await
+}
+
+on_both_backends! {
+    async fn a_drafter_corrects_the_matching_and_records_a_split_and_a_merge_before_publishing(app) {
+        create(&app).await;
+        let admin = admin(&app).await;
+        let review = upload(&admin, VERSION_2_SPLIT_MERGE, false).await;
+        assert_eq!(review.status, 200, "{}", review.body);
+        assert!(review.body.contains("<datalist id=\"old-articles\"><option value=\"1\">第一条</option>"), "{}", review.body);
+        assert!(
+            review.body.contains("<td>—</td>\n    <td>第二条</td>\n    <td>新增</td>"),
+            "the rewording is too deep for the matcher: {}", review.body
+        );
+        assert!(review.body.contains("name=\"continues\" value=\"3\""), "第四条 continues 第三条: {}", review.body);
+
+        let keep = ["1", "2", "", "3", "5", "", "6"];
+        let none = [""; 7];
+        for (continues, also, why) in [
+            (&["1", "2", "", "3", "5", "5", "6"][..], &none[..], "第五条 continued twice"),
+            (&["1", "2", "", "3", "99", "", "6"][..], &none[..], "no 第九十九条"),
+            (&["1", "2", "", "3", "5", "", "6"][..], &none[..6], "one value missing"),
+            (&keep[..], &["", "", "", "", "5", "", ""][..], "merged with itself"),
+            (&keep[..], &["", "", "4", "", "", "", ""][..], "a merge into a new article"),
+            (&["1", "二", "", "3", "5", "", "6"][..], &none[..], "not a number"),
+        ] {
+            let r = publish_corrected(&admin, continues, also).await;
+            assert_eq!(r.status, 400, "{why}: {}", r.body);
+            assert!(r.body.contains("修正后的对应关系有误"), "{why}: {}", r.body);
+        }
+        assert_eq!(keys(&app).await.len(), 1, "nothing published");
+
+        let r = publish_corrected(&admin, &keep, &["", "", "", "", "4", "5", ""]).await;
+        assert_eq!((r.status, r.location.as_deref()), (303, Some("/c/wuye")), "{}", r.body);
+
+        let keys = keys(&app).await;
+        let old: Vec<&str> = keys[0].iter().map(|(_, k)| k.as_str()).collect();
+        let new: Vec<(i32, &str)> = keys[1].iter().map(|(n, k)| (*n, k.as_str())).collect();
+        assert_eq!(
+            new,
+            vec![(1, old[0]), (2, old[1]), (3, "v2-3"), (4, old[2]), (5, old[4]), (6, "v2-6"), (7, old[5])],
+            "unchanged, edited as corrected, inserted, renumbered, merged, split, renumbered"
+        );
+
+        let (status, changes) = app.get("/c/wuye/versions/2/changes").await;
+        assert_eq!(status, 200, "{changes}");
+        let section = |anchor: &str| -> String {
+            let start = changes.find(&format!("id=\"{anchor}\"")).unwrap_or_else(|| panic!("{anchor} in {changes}"));
+            let rest = &changes[start..];
+            rest[..rest.find("</section>").expect("end")].to_owned()
+        };
+        assert!(section("change-2").contains("已修改"), "{}", section("change-2"));
+        assert!(section("change-3").contains("新增"), "{}", section("change-3"));
+        assert!(section("change-4").contains("条序调整"), "{}", section("change-4"));
+        assert!(section("change-5").contains("合并自第四条、第五条"), "{}", section("change-5"));
+        assert!(section("change-6").contains("拆分自第五条"), "{}", section("change-6"));
+        assert!(section("deleted-4").contains("删除") && section("deleted-4").contains("并入第五条"), "{}", section("deleted-4"));
+        let (_, en) = app.get("/c/wuye/versions/2/changes?lang=en").await;
+        assert!(en.contains("Merged from 第四条, 第五条") && en.contains("Split from 第五条"), "{en}");
+    }
+}

@@ -14,3 +14,12 @@ CREATE TABLE change_responses (
     response_id INTEGER NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
     PRIMARY KEY (article_id, response_id)
 );
+
+-- A split (part of an old article that continues elsewhere became this one) or a merge (an old
+-- article that ends here was merged into this one), beyond the continuation by stable key.
+CREATE TABLE article_lineage (
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    source_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (article_id, source_id)
+);

@@ -644,6 +644,14 @@ version-links-invalid = A comment or response chosen is not a public one of this
 version-links-not-changed = This article did not change in this version, so no comment can be linked to it.
 version-links-too-many = Too many comments: a change can be linked to at most 500.
 flash-version-links-saved = The comments and responses that motivated the change are saved.
+version-correct-hint = If a pairing is wrong, type in "Continues" the number of the old article a new one continues (empty for a new article); when a new article was split from an old one, or absorbed another old article, type that article's number in "Split or merged from". Each old article can be continued by one new article only.
+version-col-continues = Continues
+version-col-also = Split or merged from
+version-matching-invalid = The corrected matching is not valid: each number must be an article of the current text, each old article may be continued only once, and a split or merge must be one.
+version-split-from = Split from { "" }
+version-merged-from = Merged from { "" }
+version-merged-into = Merged into { "" }
+version-list-separator = , { "" }
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)

@@ -605,6 +605,14 @@ version-links-invalid = 所选意见或回应不属于本次征求意见，或�
 version-links-not-changed = 该条文在此版本中没有修改，无法关联意见。
 version-links-too-many = 关联的意见过多，每条修改最多关联 500 条意见。
 flash-version-links-saved = 已保存促成本条修改的意见和回应。
+version-correct-hint = 如拟定的对应关系有误，可在“沿用原条文”一栏改填新条文所延续的原条文序号（留空表示新增）；新条文由某条原条文拆分而来，或吸收了另一条原条文的内容，请在“拆分或合并自”一栏填写该原条文的序号。每条原条文只能被一条新条文沿用。
+version-col-continues = 沿用原条文
+version-col-also = 拆分或合并自
+version-matching-invalid = 修正后的对应关系有误：请检查所填序号是否为现行文本中的条文、每条原条文是否只被沿用一次，以及拆分或合并是否成立。
+version-split-from = 拆分自
+version-merged-from = 合并自
+version-merged-into = 并入
+version-list-separator = 、
 # Exports (drafters' downloads of every comment)
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）
