@@ -579,6 +579,70 @@ pub struct ChangedArticle {
     pub merged_into: Option<String>,
 }
 
+/// One row of a side-by-side diff: a paragraph (款 or 项) before and after, each marked against
+/// the other; an empty side is a paragraph that only the other version has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SideRow {
+    /// The paragraph before, its removed runs marked.
+    pub before: Vec<Segment>,
+    /// The paragraph after, its added runs marked.
+    pub after: Vec<Segment>,
+}
+
+/// Compares two article texts paragraph by paragraph for a two-column view: paragraphs pair by a
+/// line diff, and paired paragraphs are compared character by character (word by word in English).
+pub fn side_by_side(old: &str, new: &str) -> Vec<SideRow> {
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    let whole = |text: &str, mark| {
+        if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Segment {
+                mark,
+                text: text.to_owned(),
+            }]
+        }
+    };
+    let mut rows = Vec::new();
+    let diff = similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines);
+    for op in diff {
+        let (old_range, new_range) = (op.old_range(), op.new_range());
+        if op.tag() == similar::DiffTag::Equal {
+            for line in &old_lines[old_range] {
+                rows.push(SideRow {
+                    before: whole(line, diff::Mark::Same),
+                    after: whole(line, diff::Mark::Same),
+                });
+            }
+            continue;
+        }
+        let (before, after) = (&old_lines[old_range], &new_lines[new_range]);
+        for k in 0..before.len().max(after.len()) {
+            let row = match (before.get(k), after.get(k)) {
+                (Some(b), Some(a)) => {
+                    let segments = diff::compare(b, a);
+                    SideRow {
+                        before: segments.iter().filter(|s| !s.is_added()).cloned().collect(),
+                        after: segments.into_iter().filter(|s| !s.is_removed()).collect(),
+                    }
+                }
+                (Some(b), None) => SideRow {
+                    before: whole(b, diff::Mark::Removed),
+                    after: Vec::new(),
+                },
+                (None, Some(a)) => SideRow {
+                    before: Vec::new(),
+                    after: whole(a, diff::Mark::Added),
+                },
+                (None, None) => continue,
+            };
+            rows.push(row);
+        }
+    }
+    rows
+}
+
 /// What changed in one version against the one before it.
 #[derive(Clone, Debug)]
 pub struct VersionChanges {
@@ -894,6 +958,36 @@ mod tests {
         );
         assert!((0.8..1.0).contains(&s), "similarity {s}");
         assert_eq!(similarity("same", "same"), 1.0);
+    }
+
+    #[test]
+    fn side_by_side_pairs_paragraphs_and_marks_each_side() {
+        let rows = side_by_side(
+            "第一款。\n第二款应当公开。\n（一）删去的项；",
+            "第一款。\n第二款应当定期公开。",
+        );
+        let text = |segments: &[Segment]| -> Vec<(bool, bool, String)> {
+            segments
+                .iter()
+                .map(|s| (s.is_removed(), s.is_added(), s.text.clone()))
+                .collect()
+        };
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].before, rows[0].after, "an unchanged paragraph");
+        assert_eq!(
+            text(&rows[1].after),
+            vec![
+                (false, false, "第二款应当".into()),
+                (false, true, "定期".into()),
+                (false, false, "公开。".into())
+            ]
+        );
+        assert!(rows[1].before.iter().all(|s| !s.is_added()));
+        assert_eq!(
+            text(&rows[2].before),
+            vec![(true, false, "（一）删去的项；".into())]
+        );
+        assert!(rows[2].after.is_empty(), "only the old version has it");
     }
 
     #[test]

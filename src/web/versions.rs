@@ -22,7 +22,7 @@ use crate::drafts::Article;
 use crate::responses::{self, Response};
 use crate::roles::Role;
 use crate::versions::links::{self, Candidates, LedTo, LinkError, LinkInput, Motivation};
-use crate::versions::{self, Change, Proposal, VersionChanges, VersionError};
+use crate::versions::{self, Change, Proposal, SideRow, VersionChanges, VersionError};
 
 /// Loads consultation `slug` for one of its drafters (or an administrator).
 async fn drafted(
@@ -261,11 +261,17 @@ struct ChangesPage {
     changes: VersionChanges,
     /// What the linking forms offer, by new article id; empty unless the reader drafts.
     candidates: HashMap<i32, Candidates>,
+    /// The two-column diffs, one per changed article, when the reader asked for them.
+    side: Option<Vec<Vec<SideRow>>>,
 }
 
 impl ChangesPage {
     fn change_label(&self, change: &Change) -> String {
         self.ctx.t(&format!("version-change-{}", change.as_str()))
+    }
+
+    fn side_rows(&self, index: &usize) -> Option<&[SideRow]> {
+        self.side.as_ref()?.get(*index).map(Vec::as_slice)
     }
 
     fn candidates_of(&self, article_id: &i32) -> Option<&Candidates> {
@@ -306,12 +312,24 @@ async fn drafts(state: &AppState, ctx: &Ctx, c: &Consultation) -> Result<bool, W
     .await?)
 }
 
+/// The changes page's choice of diff: inline (default) or `?view=side`.
+#[derive(serde::Deserialize)]
+struct ViewQuery {
+    view: Option<String>,
+}
+
 #[get("/c/{slug}/versions/{number}/changes")]
 async fn changes(
     state: web::Data<AppState>,
     ctx: Ctx,
     path: web::Path<(String, i32)>,
+    query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, WebError> {
+    let side_by_side = match query.view.as_deref() {
+        None | Some("" | "inline") => false,
+        Some("side") => true,
+        Some(_) => return Err(WebError::BadRequest("version-view-invalid")),
+    };
     let (slug, number) = path.into_inner();
     let consultation = public(&state, slug).await?;
     let drafter = drafts(&state, &ctx, &consultation).await?;
@@ -332,6 +350,14 @@ async fn changes(
     })
     .await?
     .ok_or(WebError::NotFound)?;
+    let side = side_by_side.then(|| {
+        let body = |a: &Option<Article>| a.as_ref().map_or("", |a| a.body.as_str()).to_owned();
+        changes
+            .articles
+            .iter()
+            .map(|a| versions::side_by_side(&body(&a.old), &body(&a.new)))
+            .collect()
+    });
     render(
         StatusCode::OK,
         &ChangesPage {
@@ -339,6 +365,7 @@ async fn changes(
             consultation,
             changes,
             candidates,
+            side,
         },
     )
 }

@@ -91,6 +91,7 @@ const FORMS: &[Form] = &[
     ("POST", "/c/{open}/triage/{public}", As::Admin, &[("status", "read"), ("note", "内部备注")], &["note"]),
     ("POST", "/c/{open}/themes/{public}", As::Admin, &[("theme", "数据安全")], &["theme"]),
     ("POST", "/c/{open}/versions/2/changes/5/links", As::Admin, &[("comment", "1"), ("response", "1"), ("tracking", "YJ-2026-7Q4M-K2XD")], &[]),
+    ("GET", "/c/{open}/versions/1/changes", As::Stranger, &[("view", "side")], &[]),
 ];
 
 /// Fields whose value is only used after being replaced by a safe default when it is not one

@@ -161,6 +161,20 @@ on_both_backends! {
         assert!(changes.contains("<ins>市住房城乡建设主管部门"), "inserted article shown: {changes}");
         assert!(!changes.contains("<ins>业主可以成立"), "a moved article is not new text: {changes}");
         assert_eq!(app.get("/c/wuye/versions/1/changes").await.0, 404);
+        assert!(changes.contains("href=\"/c/wuye/versions/2/changes?view=side\""), "{changes}");
+
+        let (status, side) = app.get("/c/wuye/versions/2/changes?view=side").await;
+        assert_eq!(status, 200, "{side}");
+        assert!(side.contains("<th scope=\"col\">修改前</th><th scope=\"col\">修改后</th>"), "{side}");
+        assert!(
+            side.contains("<td>本条例适用于本市行政区域内的物业管理活动。</td><td>本条例适用于本市行政区域内的物业管理<ins>及相关监督管理</ins>活动。</td>"),
+            "each side marks its own runs: {side}"
+        );
+        assert!(side.contains("<td><del>物业服务收费应当遵循"), "a deletion has only a before: {side}");
+        assert!(side.contains("aria-current=\"page\">并排对照"), "{side}");
+        let (status, bad) = app.get("/c/wuye/versions/2/changes?view=columns").await;
+        assert_eq!(status, 400);
+        assert!(bad.contains("对照方式无效"), "{bad}");
 
         let (status, old) = app.get("/c/wuye/v/1/a/4").await;
         assert_eq!(status, 200);

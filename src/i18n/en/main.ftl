@@ -652,6 +652,12 @@ version-split-from = Split from { "" }
 version-merged-from = Merged from { "" }
 version-merged-into = Merged into { "" }
 version-list-separator = , { "" }
+version-view-label = Comparison
+version-view-inline = Inline
+version-view-side = Side by side
+version-before = Before
+version-after = After
+version-view-invalid = Unknown comparison view: choose inline or side by side.
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)

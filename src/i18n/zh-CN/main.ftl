@@ -613,6 +613,12 @@ version-split-from = 拆分自
 version-merged-from = 合并自
 version-merged-into = 并入
 version-list-separator = 、
+version-view-label = 对照方式
+version-view-inline = 行内对照
+version-view-side = 并排对照
+version-before = 修改前
+version-after = 修改后
+version-view-invalid = 对照方式无效，请选择“行内对照”或“并排对照”。
 # Exports (drafters' downloads of every comment)
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）
