@@ -414,6 +414,60 @@ async fn save_links(
 }
 
 #[derive(Template)]
+#[template(path = "version_contents.html")]
+struct ContentsPage {
+    ctx: Ctx,
+    consultation: Consultation,
+    number: i32,
+    /// Whether this is the consultation's current version.
+    current: bool,
+    articles: Vec<Article>,
+}
+
+impl ContentsPage {
+    /// The start of an article's first paragraph, to recognise it in the list.
+    fn opening(&self, body: &str) -> String {
+        const SHOWN: usize = 40;
+        let first = body.lines().next().unwrap_or_default();
+        let mut out: String = first.chars().take(SHOWN).collect();
+        if first.chars().nth(SHOWN).is_some() || body.lines().nth(1).is_some() {
+            out.push('…');
+        }
+        out
+    }
+}
+
+#[get("/c/{slug}/v/{version}")]
+async fn contents(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, WebError> {
+    let (slug, number) = path.into_inner();
+    let consultation = public(&state, slug).await?;
+    let (id, current_id) = (consultation.id, consultation.current_version_id);
+    let (articles, current) = db::run(&state.pool, move |conn| {
+        let current = match current_id {
+            Some(v) => db::drafts::version(conn, v)?.map(|v| v.number),
+            None => None,
+        };
+        Ok(versions::version_articles(conn, id, number)?.map(|a| (a, current == Some(number))))
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
+    render(
+        StatusCode::OK,
+        &ContentsPage {
+            ctx,
+            consultation,
+            number,
+            current,
+            articles,
+        },
+    )
+}
+
+#[derive(Template)]
 #[template(path = "version_article.html")]
 struct OldArticlePage {
     ctx: Ctx,
@@ -485,5 +539,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(history)
         .service(changes)
         .service(save_links)
+        .service(contents)
         .service(old_article);
 }

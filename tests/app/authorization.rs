@@ -90,6 +90,7 @@ const MATRIX: &[Row] = &[
     // Revised versions (issue 7): history public, publishing for the consultation's drafters.
     ("GET", "/c/{open}/versions", &[], EVERYONE),
     ("GET", "/c/{open}/v/1/a/5", &[], EVERYONE),
+    ("GET", "/c/{open}/v/1", &[], EVERYONE),
     ("GET", "/c/{open}/versions/new", &[], [Login, Deny, Deny, Deny, Deny, Page, Page]),
     // The first version changed nothing; linking a change is for the drafters, and refused
     // (400) once let in because the open consultation has no second version.

@@ -185,6 +185,15 @@ on_both_backends! {
         assert!(dashboard.contains("href=\"/c/wuye/versions/new\""), "{dashboard}");
         let (_, history) = app.get("/c/wuye/versions").await;
         assert!(history.contains("第 1 版") && history.contains("/c/wuye/versions/2/changes"), "{history}");
+        assert!(history.contains("href=\"/c/wuye/v/1\"") && history.contains("href=\"/c/wuye/v/2\""), "{history}");
+        let (status, contents) = app.get("/c/wuye/v/1").await;
+        assert_eq!(status, 200, "{contents}");
+        assert!(contents.contains("共 6 条") && contents.contains("阅读现行文本"), "{contents}");
+        assert!(contents.contains("<a href=\"/c/wuye/v/1/a/4\">第四条</a> 物业服务收费应当遵循"), "{contents}");
+        let (_, contents) = app.get("/c/wuye/v/2").await;
+        assert!(contents.contains("这是现行文本") && contents.contains("href=\"/c/wuye/v/2/a/3\""), "{contents}");
+        assert!(contents.contains("/c/wuye/versions/2/changes"), "{contents}");
+        assert_eq!(app.get("/c/wuye/v/3").await.0, 404);
 
         let again = upload(&admin, VERSION_2, true).await;
         assert_eq!(again.status, 422);

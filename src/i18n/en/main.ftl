@@ -658,6 +658,13 @@ version-view-side = Side by side
 version-before = Before
 version-after = After
 version-view-invalid = Unknown comparison view: choose inline or side by side.
+version-contents = Articles
+version-contents-count = { $n ->
+    [one] one article
+   *[other] { $n } articles
+}
+version-contents-current = This is the current text.
+version-contents-go-current = Read the current text
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)

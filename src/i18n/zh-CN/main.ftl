@@ -619,6 +619,10 @@ version-view-side = 并排对照
 version-before = 修改前
 version-after = 修改后
 version-view-invalid = 对照方式无效，请选择“行内对照”或“并排对照”。
+version-contents = 条文目录
+version-contents-count = 共 { $n } 条
+version-contents-current = 这是现行文本。
+version-contents-go-current = 阅读现行文本
 # Exports (drafters' downloads of every comment)
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）
