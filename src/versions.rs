@@ -673,6 +673,38 @@ pub fn version_articles(
     }
 }
 
+/// Where an article of an older version stands in the current text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InCurrent {
+    /// This is the current version.
+    IsCurrent,
+    /// The article continues as (number, label) in the current text.
+    Continues(i32, String),
+    /// No article of the current text continues it.
+    Gone,
+}
+
+/// Where `article` of version `number` stands in the consultation's current text.
+pub fn in_current(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    number: i32,
+    article: &Article,
+) -> Result<InCurrent, DbError> {
+    let Some(current) = consultation.current_version_id else {
+        return Ok(InCurrent::Gone);
+    };
+    if db::versions::version_id(conn, consultation.id, number)? == Some(current) {
+        return Ok(InCurrent::IsCurrent);
+    }
+    Ok(
+        match db::versions::article_by_key(conn, current, &article.stable_key)? {
+            Some((number, label)) => InCurrent::Continues(number, label),
+            None => InCurrent::Gone,
+        },
+    )
+}
+
 /// The changes version `number` made to the one before it, following articles by stable key;
 /// `None` when there is no such version or it is the first.
 pub fn changes(

@@ -300,3 +300,17 @@ pub fn lineage_of(
         ))
         .load(conn)
 }
+
+/// (number, label) of the article of version `version_id` with stable key `stable_key`.
+pub fn article_by_key(
+    conn: &mut DbConnection,
+    version_id: i32,
+    stable_key: &str,
+) -> QueryResult<Option<(i32, String)>> {
+    articles::table
+        .filter(articles::version_id.eq(version_id))
+        .filter(articles::stable_key.eq(stable_key))
+        .select((articles::number, articles::label))
+        .first(conn)
+        .optional()
+}

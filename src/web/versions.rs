@@ -22,7 +22,7 @@ use crate::drafts::Article;
 use crate::responses::{self, Response};
 use crate::roles::Role;
 use crate::versions::links::{self, Candidates, LedTo, LinkError, LinkInput, Motivation};
-use crate::versions::{self, Change, Proposal, SideRow, VersionChanges, VersionError};
+use crate::versions::{self, Change, InCurrent, Proposal, SideRow, VersionChanges, VersionError};
 
 /// Loads consultation `slug` for one of its drafters (or an administrator).
 async fn drafted(
@@ -482,6 +482,8 @@ struct OldArticlePage {
     comments: ArticleComments,
     /// The changes each comment shown led to.
     led: HashMap<i32, LedTo>,
+    /// Where the article stands in the current text.
+    in_current: InCurrent,
 }
 
 impl OldArticlePage {
@@ -498,25 +500,29 @@ async fn old_article(
 ) -> Result<HttpResponse, WebError> {
     let (slug, number, article) = path.into_inner();
     let consultation = public(&state, slug).await?;
-    let id = consultation.id;
-    let (article, motivation, response, comments, led) = db::run(&state.pool, move |conn| {
-        let Some(article) = versions::version_articles(conn, id, number)?
-            .and_then(|list| list.into_iter().find(|a| a.head.number == article))
-        else {
-            return Ok(None);
-        };
-        let aid = article.head.id;
-        let motivation = links::motivations(conn, &[aid])?
-            .remove(&aid)
-            .unwrap_or_default();
-        let response = responses::published(conn, id, Some(aid))?;
-        let comments = comment_view::for_article(conn, aid, Filter::default(), None, false)?;
-        let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
-        let led = links::changes_led_by(conn, &shown)?;
-        Ok(Some((article, motivation, response, comments, led)))
-    })
-    .await?
-    .ok_or(WebError::NotFound)?;
+    let (id, c) = (consultation.id, consultation.clone());
+    let (article, motivation, response, comments, led, in_current) =
+        db::run(&state.pool, move |conn| {
+            let Some(article) = versions::version_articles(conn, id, number)?
+                .and_then(|list| list.into_iter().find(|a| a.head.number == article))
+            else {
+                return Ok(None);
+            };
+            let aid = article.head.id;
+            let motivation = links::motivations(conn, &[aid])?
+                .remove(&aid)
+                .unwrap_or_default();
+            let response = responses::published(conn, id, Some(aid))?;
+            let comments = comment_view::for_article(conn, aid, Filter::default(), None, false)?;
+            let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
+            let led = links::changes_led_by(conn, &shown)?;
+            let in_current = versions::in_current(conn, &c, number, &article)?;
+            Ok(Some((
+                article, motivation, response, comments, led, in_current,
+            )))
+        })
+        .await?
+        .ok_or(WebError::NotFound)?;
     render(
         StatusCode::OK,
         &OldArticlePage {
@@ -528,6 +534,7 @@ async fn old_article(
             response,
             comments,
             led,
+            in_current,
         },
     )
 }

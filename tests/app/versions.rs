@@ -179,6 +179,12 @@ on_both_backends! {
         let (status, old) = app.get("/c/wuye/v/1/a/4").await;
         assert_eq!(status, 200);
         assert!(old.contains("物业服务收费应当遵循") && old.contains("第 1 版"), "{old}");
+        assert!(old.contains("不再接受意见") && old.contains("现行文本已删除本条"), "{old}");
+        let (_, moved) = app.get("/c/wuye/v/1/a/3").await;
+        assert!(moved.contains("<a href=\"/c/wuye/a/4\">现行文本中为第四条</a>"), "an old article points at its current one: {moved}");
+        assert!(!moved.contains("/c/wuye/a/3/comments"), "no comment form on an old version: {moved}");
+        let (_, current) = app.get("/c/wuye/v/2/a/3").await;
+        assert!(current.contains("这是现行文本") && current.contains("href=\"/c/wuye/a/3\""), "{current}");
         let (_, home) = app.get("/c/wuye").await;
         assert!(home.contains("href=\"/c/wuye/versions\"") && !home.contains("/c/wuye/versions/new"), "{home}");
         let (_, dashboard) = admin.get("/c/wuye/dashboard").await;

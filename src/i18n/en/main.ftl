@@ -665,6 +665,10 @@ version-contents-count = { $n ->
 }
 version-contents-current = This is the current text.
 version-contents-go-current = Read the current text
+version-read-only = Articles of earlier versions are for reading only and take no comments.
+version-now-as = In the current text: { "" }
+version-gone = The current text no longer has this article.
+version-comment-here = Comment on this article
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)

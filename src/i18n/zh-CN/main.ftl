@@ -623,6 +623,10 @@ version-contents = 条文目录
 version-contents-count = 共 { $n } 条
 version-contents-current = 这是现行文本。
 version-contents-go-current = 阅读现行文本
+version-read-only = 旧版本的条文只供查阅，不再接受意见。
+version-now-as = 现行文本中为
+version-gone = 现行文本已删除本条。
+version-comment-here = 对本条发表意见
 # Exports (drafters' downloads of every comment)
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）
