@@ -10,7 +10,7 @@ use similar::TextDiff;
 use chrono::NaiveDateTime;
 
 use crate::comments::diff::{self, Segment, mostly_cjk};
-use crate::consultations::Consultation;
+use crate::consultations::{Consultation, parse_day};
 use crate::db::{self, DbConnection, DbError};
 use crate::drafts::import::{ImportError, ParsedArticle, ParsedDraft, parse_draft};
 use crate::drafts::{Article, DraftVersion};
@@ -301,6 +301,12 @@ pub enum VersionError {
     /// article twice as a continuation, or records a split or merge that is none.
     #[error("the corrected matching is not valid")]
     BadMatching,
+    /// The new comment window is incomplete, unreadable, empty or already over.
+    #[error("the new comment window is not valid")]
+    BadWindow,
+    /// A concluded consultation cannot open a new comment round.
+    #[error("the consultation is concluded")]
+    Concluded,
     /// Another drafter published a version at the same moment; the matching must be reviewed
     /// against that one.
     #[error("another version was published at the same moment")]
@@ -482,26 +488,73 @@ pub fn propose(
     })
 }
 
+/// A new comment round's window, opened with a revised version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Start (UTC).
+    pub opens_at: NaiveDateTime,
+    /// End (UTC).
+    pub closes_at: NaiveDateTime,
+}
+
+impl Window {
+    /// Parses the form's two days (Beijing time, the last one included); both empty means no
+    /// new round. The window must end after it starts and after `now`.
+    pub fn parse(
+        opens: &str,
+        closes: &str,
+        now: NaiveDateTime,
+    ) -> Result<Option<Self>, VersionError> {
+        match (opens.trim(), closes.trim()) {
+            ("", "") => Ok(None),
+            (o, c) => {
+                let opens_at = parse_day(o, false).map_err(|_| VersionError::BadWindow)?;
+                let closes_at = parse_day(c, true).map_err(|_| VersionError::BadWindow)?;
+                if closes_at <= opens_at || closes_at <= now {
+                    return Err(VersionError::BadWindow);
+                }
+                Ok(Some(Self {
+                    opens_at,
+                    closes_at,
+                }))
+            }
+        }
+    }
+}
+
+/// What the drafter decided on the review page besides the text.
+#[derive(Clone, Debug, Default)]
+pub struct Choices {
+    /// The corrected matching; `None` publishes the proposed one.
+    pub correction: Option<Correction>,
+    /// A new comment round on the new version.
+    pub window: Option<Window>,
+}
+
 /// Publishes a revised text as the next version of `consultation` and returns its number.
 ///
 /// Matched articles keep the stable key of the article they continue, the previous version
 /// stays stored (with its comments) and the public record gains the publication, all in one
 /// transaction; the matching is recomputed here so that what is stored is what the drafter saw,
-/// or replaced by the drafter's `correction`, splits and merges included.
+/// or replaced by the drafter's corrected matching, splits and merges included. A new window in
+/// `choices` opens a comment round on the new version, recorded in the public record.
 pub fn publish(
     conn: &mut DbConnection,
     consultation: &Consultation,
     bytes: &[u8],
     file_name: &str,
-    correction: Option<&Correction>,
+    choices: &Choices,
     now: NaiveDateTime,
 ) -> Result<i32, VersionError> {
     let published = db::transaction(conn, |conn| {
         // Re-read inside the transaction: a concurrent publication must not reuse a number.
         let consultation =
             db::consultations::by_id(conn, consultation.id)?.ok_or(VersionError::NoText)?;
+        if choices.window.is_some() && consultation.concluded_at.is_some() {
+            return Err(VersionError::Concluded);
+        }
         let mut proposal = propose(conn, &consultation, bytes, file_name)?;
-        if let Some(c) = correction {
+        if let Some(c) = &choices.correction {
             proposal.apply(c)?;
         }
         if !proposal.changes_anything() {
@@ -545,6 +598,21 @@ pub fn publish(
             },
             now,
         )?;
+        if let Some(w) = choices.window {
+            db::consultations::set_window(conn, consultation.id, w.opens_at, w.closes_at)?;
+            let reopened =
+                db::consultations::by_id(conn, consultation.id)?.ok_or(VersionError::NoText)?;
+            ledger::append_to(
+                conn,
+                &reopened,
+                &Event::CommentRoundOpened {
+                    version: number,
+                    opens_at: w.opens_at,
+                    closes_at: w.closes_at,
+                },
+                now,
+            )?;
+        }
         Ok(number)
     });
     // On PostgreSQL two publications can read the same current version; the unique version

@@ -131,6 +131,8 @@ struct Upload {
     publish: Option<Text<String>>,
     continues: Vec<Text<String>>,
     also: Vec<Text<String>>,
+    opens: Option<Text<String>>,
+    closes: Option<Text<String>>,
 }
 
 #[post("/c/{slug}/versions/new")]
@@ -145,6 +147,9 @@ async fn upload(
     session::check_csrf(&req, &form.csrf)?;
     let consultation = drafted(&state, slug.into_inner(), &user).await?;
     let publishing = form.publish.is_some_and(|p| !p.is_empty());
+    let day = |d: Option<Text<String>>| d.map(Text::into_inner).unwrap_or_default();
+    let window = versions::Window::parse(&day(form.opens), &day(form.closes), state.now())
+        .map_err(|_| WebError::BadRequest("version-window-invalid"))?;
     let correction = if form.continues.is_empty() && form.also.is_empty() {
         None
     } else {
@@ -169,7 +174,8 @@ async fn upload(
     let data = bytes.clone();
     let result = db::run(&state.pool, move |conn| {
         Ok(if publishing {
-            versions::publish(conn, &c, &data, &file_name, correction.as_ref(), now).map(|_| None)
+            let choices = versions::Choices { correction, window };
+            versions::publish(conn, &c, &data, &file_name, &choices, now).map(|_| None)
         } else {
             versions::propose(conn, &c, &data, &file_name).map(Some)
         })
@@ -201,6 +207,8 @@ async fn upload(
         }
         Err(VersionError::Db(e)) => Err(e.into()),
         Err(VersionError::BadMatching) => Err(WebError::BadRequest("version-matching-invalid")),
+        Err(VersionError::BadWindow) => Err(WebError::BadRequest("version-window-invalid")),
+        Err(VersionError::Concluded) => Err(WebError::BadRequest("version-window-concluded")),
         Err(e @ (VersionError::Unchanged | VersionError::Concurrent)) => {
             let message = ctx.t(match e {
                 VersionError::Concurrent => "version-concurrent",

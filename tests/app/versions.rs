@@ -420,3 +420,87 @@ on_both_backends! {
         assert!(en.contains("Merged from 第四条, 第五条") && en.contains("Split from 第五条"), "{en}");
     }
 }
+
+/// Publishes version 2 with a new comment round from `opens` to `closes` (Beijing days).
+async fn publish_with_round(browser: &Browser, opens: &str, closes: &str) -> Reply {
+    let (_, page) = browser.get("/c/wuye/versions/new").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("draft_text", VERSION_2.to_owned())
+        .text("publish", "1")
+        .text("opens", opens.to_owned())
+        .text("closes", closes.to_owned());
+    let resp = browser
+        .client
+        .post(format!("{}/c/wuye/versions/new", browser.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("request");
+    Reply::read(resp).await
+}
+
+on_both_backends! {
+    async fn a_revised_version_opens_a_new_comment_round_on_its_own_articles(app) {
+        create(&app).await;
+        db::run(&app.pool, |conn| {
+            diesel::update(consultations::table)
+                .set(consultations::closes_at.eq(Utc::now().naive_utc() - Duration::hours(1)))
+                .execute(conn)
+                .map(drop)
+                .map_err(DbError::from)
+        })
+        .await
+        .expect("first round closed");
+        let citizen = crate::people::verified(&app, "citizen@example.cn", "citizen").await;
+        let refused = citizen
+            .submit("/c/wuye/a/2", "/c/wuye/a/2/comments", &[("stance", "amend"), ("body", "截止后的意见"), ("visibility", "named")])
+            .await;
+        assert_eq!(refused.status, 403, "the first round is over");
+
+        let admin = admin(&app).await;
+        let (_, form) = admin.get("/c/wuye/versions/new").await;
+        assert!(!form.contains("name=\"opens\""), "the round is chosen on the review page");
+        let review = upload(&admin, VERSION_2, false).await;
+        assert!(review.body.contains("<input id=\"f-opens\" name=\"opens\" type=\"date\""), "{}", review.body);
+        let today = (Utc::now() + Duration::hours(8)).date_naive();
+        let day = |d: i64| (today + Duration::days(d)).to_string();
+        for (opens, closes) in [(day(0), String::new()), (day(5), day(1)), (day(-9), day(-2)), ("明天".to_owned(), day(9))] {
+            let r = publish_with_round(&admin, &opens, &closes).await;
+            assert_eq!(r.status, 400, "{opens}–{closes}: {}", r.body);
+            assert!(r.body.contains("新一轮征求意见的日期有误"), "{}", r.body);
+        }
+        assert_eq!(keys(&app).await.len(), 1, "nothing published");
+
+        let r = publish_with_round(&admin, &day(0), &day(14)).await;
+        assert_eq!((r.status, r.location.as_deref()), (303, Some("/c/wuye")), "{}", r.body);
+        let tracking = comment(&citizen, 3, "建议明确主管部门的具体职责。", "named").await;
+        let (_, receipt) = app.get(&format!("/receipt/{tracking}")).await;
+        assert!(receipt.contains("href=\"/c/wuye/a/3#c-"), "{receipt}");
+        let (_, article) = app.get("/c/wuye/a/3").await;
+        assert!(article.contains("市住房城乡建设主管部门") && article.contains(&format!("id=\"c-{tracking}\"")), "{article}");
+        let (_, old) = app.get("/c/wuye/v/1/a/3").await;
+        assert!(!old.contains(&tracking) && old.contains("不再接受意见"), "the old article keeps only its own comments: {old}");
+
+        let (on_version, kinds) = db::run(&app.pool, |conn| {
+            use yijian::db::schema::comments;
+            let on_version: i32 = comments::table
+                .inner_join(draft_versions::table.on(draft_versions::id.eq(comments::version_id)))
+                .select(draft_versions::number)
+                .first(conn)?;
+            let kinds: Vec<String> = ledger_entries::table
+                .order(ledger_entries::seq)
+                .select(ledger_entries::kind)
+                .load(conn)?;
+            Ok((on_version, kinds))
+        })
+        .await
+        .expect("state");
+        assert_eq!(on_version, 2, "the comment is on the new version");
+        assert_eq!(
+            kinds,
+            ["consultation_opened", "consultation_closed", "version_published", "comment_round_opened", "comment_posted"],
+            "the record shows the second round, with its window"
+        );
+    }
+}

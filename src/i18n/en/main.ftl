@@ -669,6 +669,12 @@ version-read-only = Articles of earlier versions are for reading only and take n
 version-now-as = In the current text: { "" }
 version-gone = The current text no longer has this article.
 version-comment-here = Comment on this article
+version-round = A new comment round (optional)
+version-round-hint = To consult on the revised text, give the first and last day (Beijing time, the last day included); comments then attach to the new version's articles and earlier versions are for reading only. Leave both empty to keep the window as it is.
+version-round-opens = First day
+version-round-closes = Last day
+version-window-invalid = The new comment round's dates are wrong: give both days (such as 2026-12-01); the last day cannot come before the first or lie in the past.
+version-window-concluded = This consultation is concluded and cannot open a new comment round.
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)

@@ -627,6 +627,12 @@ version-read-only = 旧版本的条文只供查阅，不再接受意见。
 version-now-as = 现行文本中为
 version-gone = 现行文本已删除本条。
 version-comment-here = 对本条发表意见
+version-round = 新一轮征求意见（可选）
+version-round-hint = 如需就修订稿再次征求意见，请填写起止日期（北京时间，含截止当日）；意见将针对新版本的条文，旧版本的条文只供查阅。不填则征求意见期不变。
+version-round-opens = 开始日期
+version-round-closes = 截止日期
+version-window-invalid = 新一轮征求意见的日期有误：请同时填写开始和截止日期（如 2026-12-01），截止日期不得早于开始日期，也不得已经过去。
+version-window-concluded = 本次征求意见已结束，不能再开启新一轮征求意见。
 # Exports (drafters' downloads of every comment)
 export-csv = 导出意见（CSV）
 export-json = 导出意见（JSON）
