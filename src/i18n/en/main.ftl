@@ -618,7 +618,10 @@ version-current = current text
 version-what-changed = what changed and why
 version-read = read this version
 version-changes-title = What changed in version { $n }
-version-changes-count = { $n } articles changed.
+version-changes-count = { $n ->
+    [one] One article changed.
+   *[other] { $n } articles changed.
+}
 version-reading = You are reading an article of version { $n }; comments stay with the version they were made on.
 version-publish-link = Publish a revised text
 
