@@ -243,7 +243,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => actix_web::rt::System::new().block_on(bench::dashboard(args)),
         Command::Bench {
             what: BenchCommand::Versions(args),
-        } => bench::versions(args),
+        } => actix_web::rt::System::new().block_on(bench::versions(args)),
         Command::Bench {
             what: BenchCommand::Export(args),
         } => bench::export(args),

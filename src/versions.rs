@@ -1,6 +1,8 @@
 //! Revised versions: which article of a newly imported text continues which article of the
 //! previous version, so a reader can follow an article (and its comments) across versions.
 
+pub mod links;
+
 use std::collections::HashMap;
 
 use similar::TextDiff;
@@ -8,7 +10,7 @@ use similar::TextDiff;
 use chrono::NaiveDateTime;
 
 use crate::comments::diff::{self, Segment, mostly_cjk};
-use crate::consultations::Consultation;
+use crate::consultations::{Consultation, parse_day};
 use crate::db::{self, DbConnection, DbError};
 use crate::drafts::import::{ImportError, ParsedArticle, ParsedDraft, parse_draft};
 use crate::drafts::{Article, DraftVersion};
@@ -223,6 +225,22 @@ pub fn match_articles(old: &[ArticleText], new: &[ArticleText]) -> Vec<Pair> {
             new_to_old[j] = Some((i, s));
         }
     }
+    arrange(old, new, &new_to_old)
+}
+
+/// The pairs of a matching given as, for each new article, the old one it continues with their
+/// similarity; in the new version's order with each deletion placed where it stood.
+fn arrange(
+    old: &[ArticleText],
+    new: &[ArticleText],
+    new_to_old: &[Option<(usize, f32)>],
+) -> Vec<Pair> {
+    let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
+    for (j, m) in new_to_old.iter().enumerate() {
+        if let Some((i, _)) = *m {
+            old_to_new[i] = Some(j);
+        }
+    }
     let mut pairs = Vec::with_capacity(old.len().max(new.len()));
     let mut next_old = 0usize;
     let mut flush_deleted = |pairs: &mut Vec<Pair>, until: usize| {
@@ -279,6 +297,16 @@ pub enum VersionError {
     /// The revised text is article for article the current one.
     #[error("the revised text does not change any article")]
     Unchanged,
+    /// The drafter's corrected matching names an article that does not exist, uses an old
+    /// article twice as a continuation, or records a split or merge that is none.
+    #[error("the corrected matching is not valid")]
+    BadMatching,
+    /// The new comment window is incomplete, unreadable, empty or already over.
+    #[error("the new comment window is not valid")]
+    BadWindow,
+    /// A concluded consultation cannot open a new comment round.
+    #[error("the consultation is concluded")]
+    Concluded,
     /// Another drafter published a version at the same moment; the matching must be reviewed
     /// against that one.
     #[error("another version was published at the same moment")]
@@ -305,12 +333,133 @@ pub struct Proposal {
     pub draft: ParsedDraft,
     /// The proposed matching.
     pub pairs: Vec<Pair>,
+    /// Splits and merges: (new article, old article) indexes beyond the continuations.
+    pub lineage: Vec<(usize, usize, LineageKind)>,
 }
 
 impl Proposal {
-    /// Whether any article was edited, moved, inserted or deleted.
+    /// Whether any article was edited, moved, inserted, deleted, split or merged.
     pub fn changes_anything(&self) -> bool {
-        self.pairs.iter().any(|p| p.change != Change::Unchanged)
+        !self.lineage.is_empty() || self.pairs.iter().any(|p| p.change != Change::Unchanged)
+    }
+
+    /// The old article (index) that new article `j` continues.
+    pub fn continues(&self, j: usize) -> Option<usize> {
+        self.pairs
+            .iter()
+            .find(|p| p.new == Some(j))
+            .and_then(|p| p.old)
+    }
+
+    /// Replaces the proposed matching by the drafter's.
+    pub fn apply(&mut self, correction: &Correction) -> Result<(), VersionError> {
+        let n = self.draft.articles.len();
+        if correction.continues.len() != n || correction.also.len() != n {
+            return Err(VersionError::BadMatching);
+        }
+        let index: HashMap<i32, usize> = self
+            .old
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.head.number, i))
+            .collect();
+        let find = |number: Option<i32>| -> Result<Option<usize>, VersionError> {
+            number
+                .map(|n| index.get(&n).copied().ok_or(VersionError::BadMatching))
+                .transpose()
+        };
+        let old_texts: Vec<ArticleText> = self.old.iter().map(ArticleText::from).collect();
+        let new_texts: Vec<ArticleText> =
+            self.draft.articles.iter().map(ArticleText::from).collect();
+        let mut used = vec![false; self.old.len()];
+        let mut new_to_old = Vec::with_capacity(n);
+        for (j, &number) in correction.continues.iter().enumerate() {
+            let chosen = find(number)?;
+            if let Some(i) = chosen
+                && std::mem::replace(&mut used[i], true)
+            {
+                return Err(VersionError::BadMatching);
+            }
+            new_to_old
+                .push(chosen.map(|i| (i, similarity(&old_texts[i].body, &new_texts[j].body))));
+        }
+        let mut lineage = Vec::new();
+        for (j, &number) in correction.also.iter().enumerate() {
+            let Some(i) = find(number)? else {
+                continue;
+            };
+            let continued = new_to_old[j].map(|(c, _)| c);
+            // Text taken from an article that lives on elsewhere is a split; from one that ends
+            // here, a merge into an article that continues another.
+            let kind = match (used[i], continued) {
+                (_, Some(c)) if c == i => return Err(VersionError::BadMatching),
+                (true, _) => LineageKind::Split,
+                (false, Some(_)) => LineageKind::Merge,
+                (false, None) => return Err(VersionError::BadMatching),
+            };
+            lineage.push((j, i, kind));
+        }
+        self.pairs = arrange(&old_texts, &new_texts, &new_to_old);
+        self.lineage = lineage;
+        Ok(())
+    }
+}
+
+/// How a new article takes text from an old one it does not continue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineageKind {
+    /// The old article continues elsewhere; part of it became this article.
+    Split,
+    /// The old article ends here, merged into this one.
+    Merge,
+}
+
+impl LineageKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Split => "split",
+            Self::Merge => "merge",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Split, Self::Merge]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// The drafter's matching, one entry per article of the revised text in order: the number of the
+/// old article it continues (`None`: new) and of one more it takes text from (split or merge).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Correction {
+    /// Old article continued, per new article.
+    pub continues: Vec<Option<i32>>,
+    /// Old article split from or merged in, per new article.
+    pub also: Vec<Option<i32>>,
+}
+
+impl Correction {
+    /// Parses the form's values: an article number, or empty for none.
+    pub fn parse(continues: &[String], also: &[String]) -> Result<Self, VersionError> {
+        let numbers = |values: &[String]| {
+            values
+                .iter()
+                .map(|v| match v.trim() {
+                    "" => Ok(None),
+                    n => n
+                        .parse::<i32>()
+                        .map(Some)
+                        .map_err(|_| VersionError::BadMatching),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Self {
+            continues: numbers(continues)?,
+            also: numbers(also)?,
+        })
     }
 }
 
@@ -335,26 +484,79 @@ pub fn propose(
         old,
         draft,
         pairs,
+        lineage: Vec::new(),
     })
+}
+
+/// A new comment round's window, opened with a revised version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Start (UTC).
+    pub opens_at: NaiveDateTime,
+    /// End (UTC).
+    pub closes_at: NaiveDateTime,
+}
+
+impl Window {
+    /// Parses the form's two days (Beijing time, the last one included); both empty means no
+    /// new round. The window must end after it starts and after `now`.
+    pub fn parse(
+        opens: &str,
+        closes: &str,
+        now: NaiveDateTime,
+    ) -> Result<Option<Self>, VersionError> {
+        match (opens.trim(), closes.trim()) {
+            ("", "") => Ok(None),
+            (o, c) => {
+                let opens_at = parse_day(o, false).map_err(|_| VersionError::BadWindow)?;
+                let closes_at = parse_day(c, true).map_err(|_| VersionError::BadWindow)?;
+                if closes_at <= opens_at || closes_at <= now {
+                    return Err(VersionError::BadWindow);
+                }
+                Ok(Some(Self {
+                    opens_at,
+                    closes_at,
+                }))
+            }
+        }
+    }
+}
+
+/// What the drafter decided on the review page besides the text.
+#[derive(Clone, Debug, Default)]
+pub struct Choices {
+    /// The corrected matching; `None` publishes the proposed one.
+    pub correction: Option<Correction>,
+    /// A new comment round on the new version.
+    pub window: Option<Window>,
 }
 
 /// Publishes a revised text as the next version of `consultation` and returns its number.
 ///
 /// Matched articles keep the stable key of the article they continue, the previous version
 /// stays stored (with its comments) and the public record gains the publication, all in one
-/// transaction; the matching is recomputed here so that what is stored is what the drafter saw.
+/// transaction; the matching is recomputed here so that what is stored is what the drafter saw,
+/// or replaced by the drafter's corrected matching, splits and merges included. A new window in
+/// `choices` opens a comment round on the new version, recorded in the public record.
 pub fn publish(
     conn: &mut DbConnection,
     consultation: &Consultation,
     bytes: &[u8],
     file_name: &str,
+    choices: &Choices,
     now: NaiveDateTime,
 ) -> Result<i32, VersionError> {
     let published = db::transaction(conn, |conn| {
         // Re-read inside the transaction: a concurrent publication must not reuse a number.
         let consultation =
             db::consultations::by_id(conn, consultation.id)?.ok_or(VersionError::NoText)?;
-        let proposal = propose(conn, &consultation, bytes, file_name)?;
+        if choices.window.is_some() && consultation.concluded_at.is_some() {
+            return Err(VersionError::Concluded);
+        }
+        let mut proposal = propose(conn, &consultation, bytes, file_name)?;
+        if let Some(c) = &choices.correction {
+            proposal.apply(c)?;
+        }
         if !proposal.changes_anything() {
             return Err(VersionError::Unchanged);
         }
@@ -371,6 +573,19 @@ pub fn publish(
                 )?;
             }
         }
+        if !proposal.lineage.is_empty() {
+            let ids: HashMap<i32, i32> = db::drafts::articles(conn, version_id)?
+                .into_iter()
+                .map(|a| (a.head.number, a.head.id))
+                .collect();
+            for &(j, i, kind) in &proposal.lineage {
+                let new_id = ids
+                    .get(&proposal.draft.articles[j].number)
+                    .copied()
+                    .ok_or(VersionError::BadMatching)?;
+                db::versions::insert_lineage(conn, new_id, proposal.old[i].head.id, kind.as_str())?;
+            }
+        }
         db::consultations::set_current_version(conn, consultation.id, version_id)?;
         crate::search::index_version(conn, version_id)?;
         let text_hash = ledger::sha256_hex(bytes);
@@ -383,6 +598,21 @@ pub fn publish(
             },
             now,
         )?;
+        if let Some(w) = choices.window {
+            db::consultations::set_window(conn, consultation.id, w.opens_at, w.closes_at)?;
+            let reopened =
+                db::consultations::by_id(conn, consultation.id)?.ok_or(VersionError::NoText)?;
+            ledger::append_to(
+                conn,
+                &reopened,
+                &Event::CommentRoundOpened {
+                    version: number,
+                    opens_at: w.opens_at,
+                    closes_at: w.closes_at,
+                },
+                now,
+            )?;
+        }
         Ok(number)
     });
     // On PostgreSQL two publications can read the same current version; the unique version
@@ -407,6 +637,78 @@ pub struct ChangedArticle {
     pub change: Change,
     /// The previous text against this one (all added or all removed for insertions and deletions).
     pub diff: Vec<Segment>,
+    /// The comments and responses the drafters linked to this change.
+    pub motivation: links::Motivation,
+    /// Labels of the old articles this one was split from.
+    pub split_from: Vec<String>,
+    /// Labels of the old articles merged into this one (the one it continues included).
+    pub merged_from: Vec<String>,
+    /// For a deleted article, the label of the new article it was merged into.
+    pub merged_into: Option<String>,
+}
+
+/// One row of a side-by-side diff: a paragraph (款 or 项) before and after, each marked against
+/// the other; an empty side is a paragraph that only the other version has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SideRow {
+    /// The paragraph before, its removed runs marked.
+    pub before: Vec<Segment>,
+    /// The paragraph after, its added runs marked.
+    pub after: Vec<Segment>,
+}
+
+/// Compares two article texts paragraph by paragraph for a two-column view: paragraphs pair by a
+/// line diff, and paired paragraphs are compared character by character (word by word in English).
+pub fn side_by_side(old: &str, new: &str) -> Vec<SideRow> {
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    let whole = |text: &str, mark| {
+        if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Segment {
+                mark,
+                text: text.to_owned(),
+            }]
+        }
+    };
+    let mut rows = Vec::new();
+    let diff = similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines);
+    for op in diff {
+        let (old_range, new_range) = (op.old_range(), op.new_range());
+        if op.tag() == similar::DiffTag::Equal {
+            for line in &old_lines[old_range] {
+                rows.push(SideRow {
+                    before: whole(line, diff::Mark::Same),
+                    after: whole(line, diff::Mark::Same),
+                });
+            }
+            continue;
+        }
+        let (before, after) = (&old_lines[old_range], &new_lines[new_range]);
+        for k in 0..before.len().max(after.len()) {
+            let row = match (before.get(k), after.get(k)) {
+                (Some(b), Some(a)) => {
+                    let segments = diff::compare(b, a);
+                    SideRow {
+                        before: segments.iter().filter(|s| !s.is_added()).cloned().collect(),
+                        after: segments.into_iter().filter(|s| !s.is_removed()).collect(),
+                    }
+                }
+                (Some(b), None) => SideRow {
+                    before: whole(b, diff::Mark::Removed),
+                    after: Vec::new(),
+                },
+                (None, Some(a)) => SideRow {
+                    before: Vec::new(),
+                    after: whole(a, diff::Mark::Added),
+                },
+                (None, None) => continue,
+            };
+            rows.push(row);
+        }
+    }
+    rows
 }
 
 /// What changed in one version against the one before it.
@@ -439,6 +741,38 @@ pub fn version_articles(
     }
 }
 
+/// Where an article of an older version stands in the current text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InCurrent {
+    /// This is the current version.
+    IsCurrent,
+    /// The article continues as (number, label) in the current text.
+    Continues(i32, String),
+    /// No article of the current text continues it.
+    Gone,
+}
+
+/// Where `article` of version `number` stands in the consultation's current text.
+pub fn in_current(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    number: i32,
+    article: &Article,
+) -> Result<InCurrent, DbError> {
+    let Some(current) = consultation.current_version_id else {
+        return Ok(InCurrent::Gone);
+    };
+    if db::versions::version_id(conn, consultation.id, number)? == Some(current) {
+        return Ok(InCurrent::IsCurrent);
+    }
+    Ok(
+        match db::versions::article_by_key(conn, current, &article.stable_key)? {
+            Some((number, label)) => InCurrent::Continues(number, label),
+            None => InCurrent::Gone,
+        },
+    )
+}
+
 /// The changes version `number` made to the one before it, following articles by stable key;
 /// `None` when there is no such version or it is the first.
 pub fn changes(
@@ -466,6 +800,10 @@ pub fn changes(
             old: Some(a.clone()),
             new: None,
             change: Change::Deleted,
+            motivation: links::Motivation::default(),
+            split_from: Vec::new(),
+            merged_from: Vec::new(),
+            merged_into: None,
         });
     };
     let mut kept = Vec::new();
@@ -485,6 +823,10 @@ pub fn changes(
                 old: None,
                 new: Some(a.clone()),
                 change: Change::Inserted,
+                motivation: links::Motivation::default(),
+                split_from: Vec::new(),
+                merged_from: Vec::new(),
+                merged_into: None,
             });
             continue;
         };
@@ -507,6 +849,10 @@ pub fn changes(
             old: Some(before.clone()),
             new: Some(a.clone()),
             change,
+            motivation: links::Motivation::default(),
+            split_from: Vec::new(),
+            merged_from: Vec::new(),
+            merged_into: None,
         });
     }
     for a in old
@@ -516,6 +862,58 @@ pub fn changes(
     {
         if !*a.1 {
             deleted(&mut out, a.0);
+        }
+    }
+    let changed: Vec<i32> = out
+        .iter()
+        .filter_map(|c| c.new.as_ref().map(|a| a.head.id))
+        .collect();
+    let mut motivations = links::motivations(conn, &changed)?;
+    for c in &mut out {
+        if let Some(m) = c.new.as_ref().and_then(|a| motivations.remove(&a.head.id)) {
+            c.motivation = m;
+        }
+    }
+    let lineage = db::versions::lineage_of(conn, &changed)?;
+    if !lineage.is_empty() {
+        let old_position: HashMap<i32, usize> = old
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.head.id, i))
+            .collect();
+        let new_label: HashMap<i32, &str> = new
+            .iter()
+            .map(|a| (a.head.id, a.head.label.as_str()))
+            .collect();
+        for c in &mut out {
+            let Some(a) = &c.new else {
+                continue;
+            };
+            let mut merged: Vec<usize> = Vec::new();
+            for (_, source, kind) in lineage.iter().filter(|l| l.0 == a.head.id) {
+                let Some(&i) = old_position.get(source) else {
+                    continue;
+                };
+                match LineageKind::parse(kind) {
+                    Some(LineageKind::Split) => c.split_from.push(old[i].head.label.clone()),
+                    Some(LineageKind::Merge) => merged.push(i),
+                    None => {}
+                }
+            }
+            if !merged.is_empty() {
+                merged.extend(old_by_key.get(a.stable_key.as_str()));
+                merged.sort_unstable();
+                c.merged_from = merged.iter().map(|&i| old[i].head.label.clone()).collect();
+            }
+        }
+        for c in &mut out {
+            if let (Some(gone), None) = (&c.old, &c.new) {
+                c.merged_into = lineage
+                    .iter()
+                    .find(|l| l.1 == gone.head.id && l.2 == LineageKind::Merge.as_str())
+                    .and_then(|l| new_label.get(&l.0))
+                    .map(|l| (*l).to_owned());
+            }
         }
     }
     Ok(Some(VersionChanges {
@@ -660,6 +1058,36 @@ mod tests {
         );
         assert!((0.8..1.0).contains(&s), "similarity {s}");
         assert_eq!(similarity("same", "same"), 1.0);
+    }
+
+    #[test]
+    fn side_by_side_pairs_paragraphs_and_marks_each_side() {
+        let rows = side_by_side(
+            "第一款。\n第二款应当公开。\n（一）删去的项；",
+            "第一款。\n第二款应当定期公开。",
+        );
+        let text = |segments: &[Segment]| -> Vec<(bool, bool, String)> {
+            segments
+                .iter()
+                .map(|s| (s.is_removed(), s.is_added(), s.text.clone()))
+                .collect()
+        };
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].before, rows[0].after, "an unchanged paragraph");
+        assert_eq!(
+            text(&rows[1].after),
+            vec![
+                (false, false, "第二款应当".into()),
+                (false, true, "定期".into()),
+                (false, false, "公开。".into())
+            ]
+        );
+        assert!(rows[1].before.iter().all(|s| !s.is_added()));
+        assert_eq!(
+            text(&rows[2].before),
+            vec![(true, false, "（一）删去的项；".into())]
+        );
+        assert!(rows[2].after.is_empty(), "only the old version has it");
     }
 
     #[test]

@@ -200,6 +200,22 @@ pub fn set_current_version(
         .map(drop)
 }
 
+/// Replaces the comment window of a consultation.
+pub fn set_window(
+    conn: &mut DbConnection,
+    consultation_id: i32,
+    opens_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(consultations::table.find(consultation_id))
+        .set((
+            consultations::opens_at.eq(opens_at),
+            consultations::closes_at.eq(closes_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Replaces the descriptive fields and the window of a consultation.
 pub fn update(
     conn: &mut DbConnection,

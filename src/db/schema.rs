@@ -478,3 +478,38 @@ diesel::allow_tables_to_appear_in_same_query!(responses, articles);
 diesel::allow_tables_to_appear_in_same_query!(themes, comment_themes, comments, comment_triage);
 diesel::allow_tables_to_appear_in_same_query!(response_comments, comment_triage);
 diesel::allow_tables_to_appear_in_same_query!(response_comments, comment_themes);
+
+diesel::table! {
+    change_comments (article_id, comment_id) {
+        article_id -> Integer,
+        comment_id -> Integer,
+    }
+}
+
+diesel::table! {
+    change_responses (article_id, response_id) {
+        article_id -> Integer,
+        response_id -> Integer,
+    }
+}
+
+diesel::joinable!(change_comments -> articles (article_id));
+diesel::joinable!(change_comments -> comments (comment_id));
+diesel::joinable!(change_responses -> articles (article_id));
+diesel::joinable!(change_responses -> responses (response_id));
+
+diesel::allow_tables_to_appear_in_same_query!(change_comments, articles);
+diesel::allow_tables_to_appear_in_same_query!(change_comments, draft_versions);
+diesel::allow_tables_to_appear_in_same_query!(change_comments, comments);
+diesel::allow_tables_to_appear_in_same_query!(change_responses, articles);
+diesel::allow_tables_to_appear_in_same_query!(change_responses, draft_versions);
+diesel::allow_tables_to_appear_in_same_query!(change_responses, responses);
+diesel::allow_tables_to_appear_in_same_query!(change_responses, response_comments);
+
+diesel::table! {
+    article_lineage (article_id, source_id) {
+        article_id -> Integer,
+        source_id -> Integer,
+        kind -> Text,
+    }
+}

@@ -40,6 +40,8 @@ pub mod kind {
     pub const RESPONSE_PUBLISHED: &str = "response_published";
     /// A draft version was published.
     pub const VERSION_PUBLISHED: &str = "version_published";
+    /// A revised version opened a new comment round.
+    pub const COMMENT_ROUND_OPENED: &str = "comment_round_opened";
     /// The comment window opened.
     pub const CONSULTATION_OPENED: &str = "consultation_opened";
     /// The comment window closed.
@@ -99,6 +101,17 @@ pub enum Event<'a> {
         /// SHA-256 (hex) of the version's text.
         text_hash: &'a str,
     },
+    /// A revised version was published with a new comment window. `consultation_opened` and
+    /// `consultation_closed` stay once per record (a unique index holds them to it), so this
+    /// entry carries the new round's window itself.
+    CommentRoundOpened {
+        /// The version commented on in this round.
+        version: i32,
+        /// The new window's start.
+        opens_at: NaiveDateTime,
+        /// The new window's end.
+        closes_at: NaiveDateTime,
+    },
     /// The comment window opened (recorded when first noticed, `time` may be later).
     ConsultationOpened {
         /// The window's start.
@@ -122,6 +135,7 @@ impl Event<'_> {
             Self::DisputeRecorded { .. } => kind::DISPUTE_RECORDED,
             Self::ResponsePublished { .. } => kind::RESPONSE_PUBLISHED,
             Self::VersionPublished { .. } => kind::VERSION_PUBLISHED,
+            Self::CommentRoundOpened { .. } => kind::COMMENT_ROUND_OPENED,
             Self::ConsultationOpened { .. } => kind::CONSULTATION_OPENED,
             Self::ConsultationClosed { .. } => kind::CONSULTATION_CLOSED,
             Self::ConsultationConcluded => kind::CONSULTATION_CONCLUDED,
@@ -183,6 +197,15 @@ impl Event<'_> {
             ]),
             Self::VersionPublished { version, text_hash } => Json::obj([
                 ("text_hash", Json::str(*text_hash)),
+                ("version", Json::Int(i64::from(*version))),
+            ]),
+            Self::CommentRoundOpened {
+                version,
+                opens_at,
+                closes_at,
+            } => Json::obj([
+                ("closes_at", Json::str(timestamp(closes_at))),
+                ("opens_at", Json::str(timestamp(opens_at))),
                 ("version", Json::Int(i64::from(*version))),
             ]),
             Self::ConsultationOpened { opens_at } => {

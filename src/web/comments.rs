@@ -380,6 +380,8 @@ pub async fn comment_location(state: &AppState, tracking: String) -> Result<Stri
 struct ReceiptPage {
     ctx: Ctx,
     r: ReceiptView,
+    /// (version, article number) of the changes the comment led to.
+    led: crate::versions::links::LedTo,
 }
 
 impl ReceiptPage {
@@ -407,10 +409,19 @@ async fn receipt_page(
     tracking: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let raw = tracking.into_inner();
-    let r = db::run(&state.pool, move |conn| comments::receipt(conn, &raw))
-        .await?
-        .ok_or(WebError::NotFound)?;
-    render(StatusCode::OK, &ReceiptPage { ctx, r })
+    let (r, led) = db::run(&state.pool, move |conn| {
+        let Some(r) = comments::receipt(conn, &raw)? else {
+            return Ok(None);
+        };
+        let id = r.comment.id;
+        let led = crate::versions::links::changes_led_by(conn, &[id])?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(Some((r, led)))
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
+    render(StatusCode::OK, &ReceiptPage { ctx, r, led })
 }
 
 #[derive(Template)]

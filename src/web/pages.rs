@@ -1,5 +1,7 @@
 //! The public reading pages: the list of consultations, a consultation, an article, the full text.
 
+use std::collections::HashMap;
+
 use actix_web::{get, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,6 +23,7 @@ use crate::drafts::{Article, Section};
 use crate::reading::{self, ArticleView, DivisionView, Overview};
 use crate::responses::{self, Response};
 use crate::roles::{self, Role};
+use crate::versions::links::{self, LedTo, Motivation};
 
 /// What the list's filter form sends.
 #[derive(Deserialize)]
@@ -409,9 +412,17 @@ pub struct ArticlePage {
     response: Option<Response>,
     /// Ids of the comments shown that a response answers.
     answered: Vec<i32>,
+    /// What motivated this article's change from the previous version.
+    motivation: Motivation,
+    /// The changes each comment shown led to.
+    led: HashMap<i32, LedTo>,
 }
 
 impl ArticlePage {
+    fn led_to(&self, id: &i32) -> Option<&LedTo> {
+        self.led.get(id)
+    }
+
     /// Whether and how the reader can comment on this article.
     pub fn access(&self) -> CommentAccess {
         self.access
@@ -496,7 +507,7 @@ pub async fn article_page(
 ) -> Result<ArticlePage, WebError> {
     let locale = ctx.locale;
     let viewer = ctx.user.clone();
-    let (v, comments, response, answered) = db::run(&state.pool, move |conn| {
+    let (v, comments, response, answered, led, motivation) = db::run(&state.pool, move |conn| {
         let Some(v) = reading::article(conn, &slug, number, locale)? else {
             return Ok(None);
         };
@@ -512,7 +523,12 @@ pub async fn article_page(
             responses::published(conn, v.shown.consultation.id, Some(v.original.head.id))?;
         let shown: Vec<i32> = comments.entries.iter().map(|e| e.comment.id).collect();
         let answered = db::responses::answered_among(conn, &shown)?;
-        Ok(Some((v, comments, response, answered)))
+        let led = links::changes_led_by(conn, &shown)?;
+        let id = v.original.head.id;
+        let motivation = links::motivations(conn, &[id])?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(Some((v, comments, response, answered, led, motivation)))
     })
     .await?
     .ok_or(WebError::NotFound)?;
@@ -534,6 +550,8 @@ pub async fn article_page(
         sorts: [Sort::Newest, Sort::Endorsed],
         response,
         answered,
+        motivation,
+        led,
     })
 }
 

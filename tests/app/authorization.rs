@@ -90,7 +90,12 @@ const MATRIX: &[Row] = &[
     // Revised versions (issue 7): history public, publishing for the consultation's drafters.
     ("GET", "/c/{open}/versions", &[], EVERYONE),
     ("GET", "/c/{open}/v/1/a/5", &[], EVERYONE),
+    ("GET", "/c/{open}/v/1", &[], EVERYONE),
     ("GET", "/c/{open}/versions/new", &[], [Login, Deny, Deny, Deny, Deny, Page, Page]),
+    // The first version changed nothing; linking a change is for the drafters, and refused
+    // (400) once let in because the open consultation has no second version.
+    ("GET", "/c/{open}/versions/1/changes", &[], [Hidden; 7]),
+    ("POST", "/c/{open}/versions/2/changes/5/links", &[("comment", "1")], [Login, Deny, Deny, Deny, Deny, Bad, Bad]),
     // A drafters-only comment's attachment: that consultation's drafters alone, not even its author.
     ("GET", "/attachments/{drafters_file}", &[], [Hidden, Hidden, Hidden, Hidden, Hidden, Page, Hidden]),
     // Accounts.

@@ -763,6 +763,38 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
     b.screenshot("article-en").await;
     b.goto(&format!("{base}/login")).await;
     b.screenshot("login").await;
+    // A revised version, so that the changes page has something to show, inline and side by side.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/seed/ai_safety_governance.txt"
+    ))
+    .expect("demo text");
+    let revised = text.replacen("适用本办法。\n", "适用本办法；法律另有规定的除外。\n", 1);
+    assert_ne!(revised, text);
+    yijian::db::run(&app.pool, move |conn| {
+        let c = yijian::db::consultations::by_slug(conn, "ai-service-safety")?.expect("demo");
+        yijian::versions::publish(
+            conn,
+            &c,
+            revised.as_bytes(),
+            "revised.txt",
+            &Default::default(),
+            chrono::Utc::now().naive_utc(),
+        )
+        .map_err(|e| yijian::db::DbError::Migration(e.to_string()))
+    })
+    .await
+    .expect("version 2 published");
+    for (name, path) in [
+        ("version-changes", "/c/ai-service-safety/versions/2/changes"),
+        (
+            "version-changes-side",
+            "/c/ai-service-safety/versions/2/changes?view=side",
+        ),
+    ] {
+        b.goto(&format!("{base}{path}")).await;
+        b.screenshot(name).await;
+    }
     // Every page type again in English.
     for (name, path) in [
         ("index-en", "/?lang=en"),
@@ -775,6 +807,13 @@ async fn a_citizen_registers_verifies_comments_and_gets_the_receipt_in_a_real_br
         (
             "moderation-log-en",
             "/c/ai-service-safety/moderation-log?lang=en",
+        ),
+        ("versions-en", "/c/ai-service-safety/versions?lang=en"),
+        ("version-contents-en", "/c/ai-service-safety/v/1?lang=en"),
+        ("version-article-en", "/c/ai-service-safety/v/1/a/5?lang=en"),
+        (
+            "version-changes-en",
+            "/c/ai-service-safety/versions/2/changes?view=side&lang=en",
         ),
         ("error-404-en", "/c/no-such-draft?lang=en"),
         ("register-en", "/register?lang=en"),

@@ -636,7 +636,7 @@ on_both_backends! {
         let revised = text.replacen("第七条　", "第七条　（修订）", 1);
         assert_ne!(revised, text);
         let number = db::run(&pool, move |conn| {
-            yijian::versions::publish(conn, &c, revised.as_bytes(), "revised.txt", now())
+            yijian::versions::publish(conn, &c, revised.as_bytes(), "revised.txt", &Default::default(), now())
                 .map_err(|e| db::DbError::Migration(e.to_string()))
         })
         .await

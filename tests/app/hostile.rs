@@ -90,6 +90,8 @@ const FORMS: &[Form] = &[
     ("POST", "/subscribe", As::Stranger, &[("email", "reader@example.com"), ("frequency", "weekly"), ("topic", ""), ("tier", "")], &["topic"]),
     ("POST", "/c/{open}/triage/{public}", As::Admin, &[("status", "read"), ("note", "内部备注")], &["note"]),
     ("POST", "/c/{open}/themes/{public}", As::Admin, &[("theme", "数据安全")], &["theme"]),
+    ("POST", "/c/{open}/versions/2/changes/5/links", As::Admin, &[("comment", "1"), ("response", "1"), ("tracking", "YJ-2026-7Q4M-K2XD")], &[]),
+    ("GET", "/c/{open}/versions/1/changes", As::Stranger, &[("view", "side")], &[]),
 ];
 
 /// Fields whose value is only used after being replaced by a safe default when it is not one
@@ -121,6 +123,10 @@ const PATHS: &[(&str, &str, As)] = &[
     ("POST", "/admin/organizations/{}", As::Admin),
     ("GET", "/c/{open}/dashboard/a/{}", As::Admin),
     ("GET", "/c/{open}/campaigns/{}", As::Admin),
+    ("GET", "/c/{open}/versions/{}/changes", As::Stranger),
+    ("GET", "/c/{open}/v/1/a/{}", As::Stranger),
+    ("GET", "/c/{open}/v/{}", As::Stranger),
+    ("POST", "/c/{open}/versions/2/changes/{}/links", As::Admin),
     ("GET", "/unsubscribe/{}", As::Stranger),
     ("POST", "/unsubscribe/{}", As::Stranger),
 ];
@@ -171,6 +177,9 @@ const ROUTES: &[(&str, &str, As)] = &[
     ("GET", "/c/{open}/export.csv", As::Admin),
     ("GET", "/c/{open}/export.json", As::Admin),
     ("GET", "/c/{open}/export.xlsx", As::Admin),
+    ("GET", "/c/{open}/versions", As::Stranger),
+    ("GET", "/c/{open}/v/1/a/5", As::Stranger),
+    ("GET", "/c/{open}/v/1", As::Stranger),
     ("GET", "/register", As::Stranger),
     ("GET", "/login", As::Stranger),
     ("GET", "/password-reset", As::Stranger),
@@ -203,6 +212,7 @@ const ROUTES: &[(&str, &str, As)] = &[
     ("POST", "/subscribe", As::Stranger),
     ("POST", "/c/{open}/responses", As::Admin),
     ("POST", "/c/{open}/conclude", As::Admin),
+    ("POST", "/c/{open}/versions/2/changes/5/links", As::Admin),
     ("POST", "/comments/{public}/endorse", As::Citizen),
     ("POST", "/comments/{public}/report", As::Citizen),
     ("POST", "/c/{open}/moderation/{public}", As::Moderator),

@@ -620,12 +620,66 @@ version-current = current text
 version-what-changed = what changed and why
 version-read = read this version
 version-changes-title = What changed in version { $n }
-version-changes-count = { $n } articles changed.
+version-changes-count = { $n ->
+    [one] One article changed.
+   *[other] { $n } articles changed.
+}
 version-reading = You are reading an article of version { $n }; comments stay with the version they were made on.
 version-publish-link = Publish a revised text
 
 # Versions published at the same moment
 version-concurrent = Another drafter has just published a version; review the matching against it before publishing.
+# Links between changes and the comments and responses that motivated them
+version-changed-in-response = Changed in response to
+version-answered-count = { $n ->
+    [one] answers one comment
+   *[other] answers { $n } comments
+}
+version-linked-response = The drafters' response
+version-linked-comment = Comment
+version-comment-led = This comment led to a change
+version-see-diff = See what changed
+version-links-edit = Link the comments and responses that motivated this change
+version-links-response = Response to the previous article
+version-links-comments = Comments on the previous article
+version-links-tracking = Tracking numbers of other comments
+version-links-tracking-hint = Any public comment of this consultation, e.g. YJ-2026-7Q4M-K2XD; separate several with spaces, commas or new lines.
+version-links-save = Save the links
+version-links-invalid = A comment or response chosen is not a public one of this consultation, or a tracking number is wrong.
+version-links-not-changed = This article did not change in this version, so no comment can be linked to it.
+version-links-too-many = Too many comments: a change can be linked to at most 500.
+flash-version-links-saved = The comments and responses that motivated the change are saved.
+version-correct-hint = If a pairing is wrong, type in "Continues" the number of the old article a new one continues (empty for a new article); when a new article was split from an old one, or absorbed another old article, type that article's number in "Split or merged from". Each old article can be continued by one new article only.
+version-col-continues = Continues
+version-col-also = Split or merged from
+version-matching-invalid = The corrected matching is not valid: each number must be an article of the current text, each old article may be continued only once, and a split or merge must be one.
+version-split-from = Split from { "" }
+version-merged-from = Merged from { "" }
+version-merged-into = Merged into { "" }
+version-list-separator = , { "" }
+version-view-label = Comparison
+version-view-inline = Inline
+version-view-side = Side by side
+version-before = Before
+version-after = After
+version-view-invalid = Unknown comparison view: choose inline or side by side.
+version-contents = Articles
+version-contents-count = { $n ->
+    [one] one article
+   *[other] { $n } articles
+}
+version-contents-current = This is the current text.
+version-contents-go-current = Read the current text
+version-read-only = Articles of earlier versions are for reading only and take no comments.
+version-now-as = In the current text: { "" }
+version-gone = The current text no longer has this article.
+version-comment-here = Comment on this article
+version-round = A new comment round (optional)
+version-round-hint = To consult on the revised text, give the first and last day (Beijing time, the last day included); comments then attach to the new version's articles and earlier versions are for reading only. Leave both empty to keep the window as it is.
+version-round-opens = First day
+version-round-closes = Last day
+version-window-invalid = The new comment round's dates are wrong: give both days (such as 2026-12-01); the last day cannot come before the first or lie in the past.
+version-window-concluded = This consultation is concluded and cannot open a new comment round.
 # Exports (drafters' downloads of every comment)
 export-csv = Export comments (CSV)
 export-json = Export comments (JSON)
