@@ -356,16 +356,10 @@ pub fn index_document(
     Ok(())
 }
 
-/// Indexes a document that has never been indexed, such as a comment being posted: one statement
-/// fewer than [`index_document`] on the hottest write.
-pub fn index_new_document(
-    conn: &mut DbConnection,
-    kind: DocKind,
-    id: i32,
-    text: &str,
-) -> Result<(), DbError> {
-    db::search::insert_terms(conn, kind.as_str(), &[(id, index_terms(text))])?;
-    Ok(())
+/// The terms under which a new comment is found (stored with it by
+/// `db::comments::insert_posted`, in one statement on PostgreSQL).
+pub fn comment_terms(body: &str, proposed: Option<&str>) -> Vec<String> {
+    index_terms(&comment_text(body, proposed))
 }
 
 /// Indexes many documents of one kind at once, in batched statements.

@@ -104,27 +104,6 @@ pub fn hit(
     record(conn, policy, key, current, now)
 }
 
-/// [`check`] then [`hit`] with one read of the counter, for the paths that count every attempt
-/// they allow (posting a comment), where each round trip to the database shows in the throughput.
-pub fn check_and_hit(
-    conn: &mut DbConnection,
-    policy: &Policy,
-    subject: &str,
-    now: NaiveDateTime,
-) -> Result<Hit, ThrottleError> {
-    let key = key(policy, subject);
-    let current = throttles::get(conn, &key)?;
-    if let Some(ThrottleRow {
-        locked_until: Some(until),
-        ..
-    }) = current
-        && until > now
-    {
-        return Err(ThrottleError::Throttled(Throttled { until }));
-    }
-    Ok(record(conn, policy, key, current, now)?)
-}
-
 /// Stores the counter after one more event, given its current row.
 fn record(
     conn: &mut DbConnection,

@@ -11,14 +11,14 @@ pub mod view;
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
-use crate::accounts::throttle::{self, Policy, ThrottleError, Throttled};
+use crate::accounts::throttle::Throttled;
 use crate::accounts::{StakeholderType, Token, User};
 use crate::consultations::Status;
 use crate::db::comments::{self as q, CommentRow, NewCommentRow};
 use crate::db::{self, DbConnection, DbError};
 use crate::ledger::{self, Appended, Event};
 use crate::mail;
-use crate::search::{self, DocKind};
+use crate::search;
 use crate::validation::{FieldError, optional_text};
 
 /// Longest comment body, in characters.
@@ -28,13 +28,35 @@ pub const MAX_PROPOSED_CHARS: usize = 10000;
 /// Comments shown per page.
 pub const PAGE_SIZE: i64 = 50;
 
-/// Comments one account may post: twenty in ten minutes, then a pause of ten minutes.
-pub const COMMENT_RATE: Policy = Policy {
-    name: "comment-user",
+/// How many comments one account may post in a sliding window.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimit {
+    /// Comments allowed in any window.
+    pub limit: i32,
+    /// The window's length.
+    pub window: chrono::Duration,
+}
+
+/// Comments one account may post: twenty in any ten minutes. Counted from the comments
+/// themselves, which the duplicate check reads anyway, so posting keeps no counter to update.
+pub const COMMENT_RATE: RateLimit = RateLimit {
     limit: 20,
     window: chrono::Duration::minutes(10),
-    lockout: chrono::Duration::minutes(10),
 };
+
+impl RateLimit {
+    /// When one more comment is allowed, given the times of the author's comments within the
+    /// window before `now`; `None` when it is allowed now.
+    fn refused_until(&self, mut recent: Vec<NaiveDateTime>) -> Option<NaiveDateTime> {
+        let limit = usize::try_from(self.limit).unwrap_or(0);
+        if recent.len() < limit {
+            return None;
+        }
+        recent.sort_unstable();
+        // Allowed again once all but limit − 1 of them have left the window.
+        Some(recent[recent.len() - limit] + self.window)
+    }
+}
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -333,15 +355,6 @@ impl From<diesel::result::Error> for CommentError {
     }
 }
 
-impl From<ThrottleError> for CommentError {
-    fn from(e: ThrottleError) -> Self {
-        match e {
-            ThrottleError::Throttled(t) => Self::Throttled(t),
-            ThrottleError::Db(d) => Self::Db(d),
-        }
-    }
-}
-
 /// What a comment is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -470,13 +483,36 @@ fn record(
         None => (None, String::new()),
     };
     let hash = content_hash(slug, &article_label, comment);
-    if let Some(existing) = q::duplicate_of(conn, author.id, article_id, division_id, &hash)? {
-        return Err(CommentError::Duplicate(existing));
+    let since = now - COMMENT_RATE.window;
+    let own = q::own_recent_or_same(conn, author.id, &hash, since)?;
+    if let Some(same) = own.iter().find(|c| {
+        c.content_hash == hash && c.article_id == article_id && c.division_id == division_id
+    }) {
+        return Err(CommentError::Duplicate(same.tracking.clone()));
     }
-    throttle::check_and_hit(conn, &COMMENT_RATE, &author.id.to_string(), now)?;
+    let recent = own
+        .iter()
+        .filter(|c| c.created_at > since)
+        .map(|c| c.created_at)
+        .collect();
+    if let Some(until) = COMMENT_RATE.refused_until(recent) {
+        return Err(CommentError::Throttled(Throttled { until }));
+    }
     let dispute = Token::generate();
     let tracking = tracking::generate(now);
-    let comment_id = q::insert(
+    let terms = if comment.visibility == Visibility::Drafters {
+        Vec::new()
+    } else {
+        search::comment_terms(&comment.body, comment.proposed_text.as_deref())
+    };
+    let waiting = ledger::posting(
+        &tracking,
+        &article_label,
+        &parent_tracking,
+        comment.visibility.as_str(),
+        &hash,
+    );
+    let comment_id = q::insert_posted(
         conn,
         &NewCommentRow {
             tracking: &tracking,
@@ -499,11 +535,10 @@ fn record(
             created_at: now,
             division_id,
         },
+        &terms,
+        waiting.kind,
+        &waiting.payload,
     )?;
-    if comment.visibility != Visibility::Drafters {
-        let text = search::comment_text(&comment.body, comment.proposed_text.as_deref());
-        search::index_new_document(conn, DocKind::Comment, comment_id, &text)?;
-    }
     for f in files {
         let size = i64::try_from(f.size).unwrap_or(i64::MAX);
         db::attachments::insert(
@@ -516,19 +551,6 @@ fn record(
             now,
         )?;
     }
-    ledger::defer(
-        conn,
-        consultation.id,
-        &Event::CommentPosted {
-            comment_id,
-            tracking: &tracking,
-            article: &article_label,
-            reply_to: &parent_tracking,
-            visibility: comment.visibility.as_str(),
-            content_hash: &hash,
-        },
-        now,
-    )?;
     let receipt = mails::Receipt {
         user: author,
         consultation_title: consultation.title_in(author.locale),
@@ -659,4 +681,26 @@ pub fn toggle_endorsement(
         let endorsed = q::toggle_endorsement(conn, row.id, user.id, now)?;
         Ok((row.tracking, endorsed))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_refuses_the_twenty_first_comment_until_the_oldest_of_the_last_twenty_leaves_the_window()
+     {
+        let start = NaiveDateTime::parse_from_str("2026-11-25 08:00:00", "%Y-%m-%d %H:%M:%S")
+            .expect("time");
+        let minute = |m: i64| start + chrono::Duration::minutes(m);
+        let nineteen: Vec<_> = (0..19).map(|i| minute(i / 4)).collect();
+        assert_eq!(COMMENT_RATE.refused_until(nineteen.clone()), None);
+        let mut twenty = nineteen;
+        twenty.push(minute(6));
+        assert_eq!(COMMENT_RATE.refused_until(twenty.clone()), Some(minute(10)));
+        let mut twenty_two = twenty;
+        twenty_two.extend([minute(7), minute(8)]);
+        // The newest twenty run from minute 0 (the third of the four at minute 0) onwards.
+        assert_eq!(COMMENT_RATE.refused_until(twenty_two), Some(minute(10)));
+    }
 }

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::query_builder::{Query, QueryId};
 
 use super::DbConnection;
 use super::schema::{articles, comments, disputes, endorsements};
@@ -99,6 +100,144 @@ pub struct NewCommentRow<'a> {
     pub division_id: Option<i32>,
 }
 
+/// Stores a new comment together with its search terms (none for a comment kept from the search)
+/// and its posting waiting for the public record (`kind`, `payload`); returns its id.
+pub fn insert_posted(
+    conn: &mut DbConnection,
+    row: &NewCommentRow<'_>,
+    terms: &[String],
+    waiting_kind: &str,
+    waiting_payload: &str,
+) -> QueryResult<i32> {
+    match conn {
+        // One statement, one round trip, for the three inserts of the hottest write.
+        DbConnection::Postgresql(pg) => InsertPosted {
+            row,
+            terms,
+            waiting_kind,
+            waiting_payload,
+        }
+        .get_result(pg),
+        DbConnection::Sqlite(_) => {
+            let id = insert(conn, row)?;
+            if !terms.is_empty() {
+                super::search::insert_terms(conn, COMMENT_DOC, &[(id, terms.to_vec())])?;
+            }
+            super::ledger::insert_pending(
+                conn,
+                &super::ledger::NewPending {
+                    consultation_id: row.consultation_id,
+                    kind: waiting_kind,
+                    comment_id: Some(id),
+                    payload: waiting_payload,
+                    created_at: row.created_at,
+                },
+            )?;
+            Ok(id)
+        }
+    }
+}
+
+/// The `doc_kind` of comments in `search_terms`.
+const COMMENT_DOC: &str = "comment";
+
+/// [`insert_posted`] on PostgreSQL: the comment, then its terms and its waiting posting, which
+/// need its id, in one statement that diesel prepares once per connection (a `sql_query` would
+/// be parsed and planned at every post, which costs what the saved round trips gain).
+struct InsertPosted<'a> {
+    row: &'a NewCommentRow<'a>,
+    terms: &'a [String],
+    waiting_kind: &'a str,
+    waiting_payload: &'a str,
+}
+
+/// The prepared-statement cache key of [`InsertPosted`]: its SQL never changes.
+struct InsertPostedId;
+
+impl QueryId for InsertPosted<'_> {
+    type QueryId = InsertPostedId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for InsertPosted<'_> {
+    type SqlType = diesel::sql_types::Integer;
+}
+
+impl RunQueryDsl<diesel::PgConnection> for InsertPosted<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertPosted<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
+        let r = self.row;
+        out.push_sql(
+            "WITH c AS (INSERT INTO comments (tracking, consultation_id, version_id, article_id, \
+             parent_id, author_id, author_name, stakeholder_type, organization_name, stance, body, \
+             proposed_text, visibility, state, content_hash, dispute_token_hash, endorsements, \
+             created_at, division_id) VALUES (",
+        );
+        out.push_bind_param::<Text, _>(&r.tracking)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&r.consultation_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&r.version_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Integer>, _>(&r.article_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Integer>, _>(&r.parent_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Integer>, _>(&r.author_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&r.author_name)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&r.stakeholder_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.organization_name)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.stance)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&r.body)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.proposed_text)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&r.visibility)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&r.state)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&r.content_hash)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&r.dispute_token_hash)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&r.endorsements)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&r.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Integer>, _>(&r.division_id)?;
+        out.push_sql(
+            ") RETURNING id), terms AS (INSERT INTO search_terms (term, doc_kind, doc_id) \
+             SELECT t.term, ",
+        );
+        out.push_bind_param::<Text, _>(&COMMENT_DOC)?;
+        out.push_sql(", c.id FROM c, unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.terms)?;
+        out.push_sql(
+            "::text[]) AS t(term)), waiting AS (INSERT INTO ledger_pending (consultation_id, kind, \
+             comment_id, payload, created_at) SELECT ",
+        );
+        out.push_bind_param::<Integer, _>(&r.consultation_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&self.waiting_kind)?;
+        out.push_sql(", c.id, ");
+        out.push_bind_param::<Text, _>(&self.waiting_payload)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&r.created_at)?;
+        out.push_sql(" FROM c) SELECT id FROM c");
+        Ok(())
+    }
+}
+
 /// Stores a comment and returns its id.
 pub fn insert(conn: &mut DbConnection, row: &NewCommentRow<'_>) -> QueryResult<i32> {
     diesel::insert_into(comments::table)
@@ -116,31 +255,47 @@ pub fn by_tracking(conn: &mut DbConnection, tracking: &str) -> QueryResult<Optio
         .optional()
 }
 
-/// The tracking number of a comment `author_id` already made with this content on this target
-/// (a `content_hash` names the consultation and the article's label, not the version).
-pub fn duplicate_of(
+/// One of an author's own comments, as posting checks them against a new one.
+#[derive(Clone, Debug, Queryable)]
+pub struct OwnComment {
+    /// Tracking number.
+    pub tracking: String,
+    /// The article it addresses.
+    pub article_id: Option<i32>,
+    /// The chapter or section it addresses.
+    pub division_id: Option<i32>,
+    /// Its receipt's content hash.
+    pub content_hash: String,
+    /// When it was posted.
+    pub created_at: NaiveDateTime,
+}
+
+/// `author_id`'s comments with this content hash or posted after `since`: what the duplicate
+/// check and the per-account rate need, in one query.
+pub fn own_recent_or_same(
     conn: &mut DbConnection,
     author_id: i32,
-    article_id: Option<i32>,
-    division_id: Option<i32>,
     content_hash: &str,
-) -> QueryResult<Option<String>> {
-    // Filtered on the author and the hash only, so that no plan can prefer an index on the
-    // consultation or the article: with statistics taken when the table was small (a launch
-    // day), PostgreSQL scanned every comment of the consultation at each post.
-    let same: Vec<(String, Option<i32>, Option<i32>)> = comments::table
+    since: NaiveDateTime,
+) -> QueryResult<Vec<OwnComment>> {
+    // Filtered on the author first, so that no plan can prefer an index on the consultation or
+    // the article: with statistics taken when the table was small (a launch day), PostgreSQL
+    // scanned every comment of the consultation at each post.
+    comments::table
         .filter(comments::author_id.eq(author_id))
-        .filter(comments::content_hash.eq(content_hash))
+        .filter(
+            comments::content_hash
+                .eq(content_hash)
+                .or(comments::created_at.gt(since)),
+        )
         .select((
             comments::tracking,
             comments::article_id,
             comments::division_id,
+            comments::content_hash,
+            comments::created_at,
         ))
-        .load(conn)?;
-    Ok(same
-        .into_iter()
-        .find(|(_, a, d)| *a == article_id && *d == division_id)
-        .map(|(tracking, _, _)| tracking))
+        .load(conn)
 }
 
 /// The comment a "this was not me" token belongs to: (id, tracking).

@@ -4,7 +4,7 @@
 //!
 //! Other features record their events with [`append`] inside their own transaction, so the event
 //! and its entry commit or vanish together; a comment's posting, the one frequent event, is
-//! recorded with [`defer`] in its transaction and chained moments later by [`sequence`].
+//! stored with the comment as [`Waiting`] and chained moments later by [`sequence`].
 
 pub mod canonical;
 pub mod scheduler;
@@ -15,7 +15,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
 
 use crate::consultations::Consultation;
-use crate::db::ledger::{self as q, HeadRow, NewEntry, NewPending, SignatureRow};
+use crate::db::ledger::{self as q, HeadRow, NewEntry, SignatureRow};
 use crate::db::{self, DbConnection, DbError};
 use canonical::Json;
 
@@ -306,30 +306,42 @@ pub fn append_to(
     }
 }
 
-/// Records `event` to be chained shortly by [`sequence`], inside the caller's transaction.
+/// A comment's posting as it waits to be chained: its `type` and canonical `payload`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    /// The entry's type.
+    pub kind: &'static str,
+    /// The entry's payload object, canonical JSON.
+    pub payload: String,
+}
+
+/// What a comment's transaction stores (`db::comments::insert_posted`) for [`sequence`] to chain
+/// shortly after, in place of appending at once.
 ///
-/// For the one frequent event, a comment's posting: appending at once would hold the
-/// consultation's head locked from the append to the commit, so that posts to one consultation
-/// would commit one after the other; a waiting row locks nothing, and the sequencer chains many
-/// of them under one lock. Until then the receipt page says the entry is on its way.
-pub fn defer(
-    conn: &mut DbConnection,
-    consultation_id: i32,
-    event: &Event,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
-    let record = event.record();
-    q::insert_pending(
-        conn,
-        &NewPending {
-            consultation_id,
-            kind: record.kind,
-            comment_id: record.comment_id,
-            payload: &record.payload.to_canonical(),
-            created_at: now,
-        },
-    )?;
-    Ok(())
+/// Appending at once would hold the consultation's head locked from the append to the commit, so
+/// that posts to one consultation would commit one after the other; a waiting row locks nothing,
+/// and the sequencer chains many of them under one lock. Until then the receipt page says the
+/// entry is on its way.
+pub fn posting(
+    tracking: &str,
+    article: &str,
+    reply_to: &str,
+    visibility: &str,
+    content_hash: &str,
+) -> Waiting {
+    let event = Event::CommentPosted {
+        // Not part of the payload: the waiting row names the comment by its own column.
+        comment_id: 0,
+        tracking,
+        article,
+        reply_to,
+        visibility,
+        content_hash,
+    };
+    Waiting {
+        kind: event.kind(),
+        payload: event.payload().to_canonical(),
+    }
 }
 
 /// Chains the waiting events of consultation `consultation_id`; returns how many.
