@@ -165,6 +165,7 @@ on_both_backends! {
         tracking_of(&citizen.submit(ARTICLE, &format!("{ARTICLE}/comments"), &[
             ("stance", "support"), ("body", "赞成"), ("visibility", "named"),
         ]).await);
+        chain(&app.pool).await;
         let (_, log) = app.get(&format!("/c/{SLUG}/ledger.jsonl")).await;
         let report = verify::verify(&log, &with_key(&key)).expect("verifies");
         assert_eq!((report.entries, report.last_signed), (7, Some(6)));
