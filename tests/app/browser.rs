@@ -9,6 +9,7 @@
 //! The W3C WebDriver protocol is a handful of JSON calls over HTTP, spoken here with the
 //! `reqwest` client the tests already use.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -86,6 +87,7 @@ impl Browser {
         let port = crate::harness::MailSink::unused_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -511,6 +513,11 @@ fn with_lang(url: &str, tag: &str) -> String {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Chromium runs as chromedriver's children, in chromedriver's own process group: end
+        // the whole group, or every test would leave a browser running.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
