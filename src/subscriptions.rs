@@ -171,6 +171,15 @@ impl Links {
         url.set_query(None);
         url.to_string()
     }
+
+    /// The absolute address of `path` on the site, at the element with id `anchor`.
+    pub fn page_at(&self, path: &str, anchor: &str) -> String {
+        let mut url = self.base_url.clone();
+        url.set_path(path);
+        url.set_query(None);
+        url.set_fragment(Some(anchor));
+        url.to_string()
+    }
 }
 
 /// The unsubscribe token of a subscription: derived from the secret key and the row's random

@@ -711,6 +711,20 @@ pub fn side_by_side(old: &str, new: &str) -> Vec<SideRow> {
     rows
 }
 
+impl ChangedArticle {
+    /// The anchor of this change on the changes page when it concerns the article with stable
+    /// key `key` (its continuation keeps the key; a deleted article keeps its own).
+    pub fn anchor_if_follows(&self, key: &str) -> Option<String> {
+        match (&self.new, &self.old) {
+            (Some(new), _) if new.stable_key == key => Some(format!("change-{}", new.head.number)),
+            (None, Some(old)) if old.stable_key == key => {
+                Some(format!("deleted-{}", old.head.number))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// What changed in one version against the one before it.
 #[derive(Clone, Debug)]
 pub struct VersionChanges {

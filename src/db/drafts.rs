@@ -348,6 +348,15 @@ pub fn articles_between(
         .collect())
 }
 
+/// The stable key of article `id`, which follows it across versions.
+pub fn article_stable_key(conn: &mut DbConnection, id: i32) -> QueryResult<Option<String>> {
+    articles::table
+        .find(id)
+        .select(articles::stable_key)
+        .first(conn)
+        .optional()
+}
+
 /// Number and label of the article with this id.
 pub fn article_number_label(
     conn: &mut DbConnection,

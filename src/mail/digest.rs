@@ -124,12 +124,22 @@ pub struct Activity {
     pub comments: Option<CommentNews>,
     /// The drafters concluded the consultation: its feedback report is final.
     pub concluded: bool,
-    /// Numbers of the revised versions published.
-    pub new_versions: Vec<i32>,
+    /// The revised versions published.
+    pub new_versions: Vec<NewVersion>,
     /// Responses published or changed, with their article's number and label.
     pub responses: Vec<(Response, Option<(i32, String)>)>,
     /// Consultations created in the period (for subscriptions to new consultations).
     pub new_consultations: Vec<Consultation>,
+}
+
+/// A revised version, and for a subscription to one article whether it changed that article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewVersion {
+    /// The version's number.
+    pub number: i32,
+    /// For an article subscription: the anchor of the followed article's change on the
+    /// version's changes page, `None` when the version left it as it was.
+    pub article_change: Option<Option<String>>,
 }
 
 impl Activity {
@@ -172,11 +182,31 @@ impl Activity {
             .into_iter()
             .map(|(row, article)| Ok((Response::try_from(row)?, article)))
             .collect::<Result<_, DbError>>()?;
-        let new_versions = db::versions::history(conn, c.id)?
+        let followed_key = match article_id {
+            Some(id) => db::drafts::article_stable_key(conn, id)?,
+            None => None,
+        };
+        let mut new_versions = Vec::new();
+        for (number, _, _) in db::versions::history(conn, c.id)?
             .into_iter()
             .filter(|(n, _, at)| *n > 1 && within(*at))
-            .map(|(n, _, _)| n)
-            .collect();
+        {
+            let article_change = match &followed_key {
+                Some(key) => Some(crate::versions::changes(conn, c.id, number)?.and_then(
+                    |changes| {
+                        changes
+                            .articles
+                            .into_iter()
+                            .find_map(|a| a.anchor_if_follows(key))
+                    },
+                )),
+                None => None,
+            };
+            new_versions.push(NewVersion {
+                number,
+                article_change,
+            });
+        }
         Ok(Self {
             new_versions,
             concluded: c.concluded_at.is_some_and(within),
@@ -354,15 +384,21 @@ impl Newsworthy {
         if a.closed {
             notes.push(l.t("digest-closed"));
         }
-        for n in &a.new_versions {
+        for v in &a.new_versions {
+            let page = format!("/c/{slug}/versions/{}/changes", v.number);
+            let (key, link) = match &v.article_change {
+                None => ("digest-new-version", links.page(&page)),
+                Some(Some(anchor)) => (
+                    "digest-new-version-article-changed",
+                    links.page_at(&page, anchor),
+                ),
+                Some(None) => ("digest-new-version-article-unchanged", links.page(&page)),
+            };
             notes.push(l.t_args(
-                "digest-new-version",
+                key,
                 &[
-                    ("n", FluentValue::from(*n)),
-                    (
-                        "link",
-                        FluentValue::from(links.page(&format!("/c/{slug}/versions/{n}/changes"))),
-                    ),
+                    ("n", FluentValue::from(v.number)),
+                    ("link", FluentValue::from(link)),
                 ],
             ));
         }

@@ -631,6 +631,24 @@ on_both_backends! {
         let links = links_for(&db, "https://yijian.example.gov.cn/");
         let c = demo(&pool, now()).await;
         subscribers(&pool, &links.secret, &c, 1, now() - Duration::days(1)).await;
+        // Two readers follow one article each: 第七条, which the revision changes, and 第五条.
+        let (id, version, secret) = (c.id, c.current_version_id.expect("text"), links.secret.clone());
+        db::run(&pool, move |conn| {
+            for (number, email) in [(7, "seventh@example.cn"), (5, "fifth@example.cn")] {
+                let (article, _) = db::drafts::article_ref(conn, version, number)?.expect("article");
+                let nonce = format!("{number:064x}");
+                let hash = yijian::accounts::token_hash(&unsubscribe_token(&secret, &nonce));
+                let at = now() - Duration::days(1);
+                db::subscriptions::insert(conn, &NewSubscriptionRow {
+                    email, user_id: None, consultation_id: Some(id), topic: None, risk_tier: None,
+                    article_id: Some(article), frequency: "daily", locale: "zh-CN", confirm_hash: None,
+                    unsubscribe_nonce: &nonce, unsubscribe_hash: &hash, created_at: at, confirmed_at: Some(at),
+                })?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("article subscriptions");
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/seed/ai_safety_governance.txt"))
             .expect("demo text");
         let revised = text.replacen("第七条　", "第七条　（修订）", 1);
@@ -644,11 +662,20 @@ on_both_backends! {
         assert_eq!(number, 2);
 
         let report = run_period(&pool, &links, &Period::containing(Frequency::Daily, now())).await;
-        assert_eq!(report.queued, 1, "{report:?}");
+        assert_eq!(report.queued, 3, "{report:?}");
         let sink = MailSink::start();
         let transport = transport_to(&db, sink.port());
         mail::run_until_empty(&pool, &transport).await.expect("sent");
-        let text = text_of(&sink.wait_for(1).await[0]);
+        let mails = sink.wait_for(3).await;
+        let to = |address: &str| {
+            mails.iter().find(|m| m.to.iter().any(|t| t.contains(address))).map(text_of).expect("mail")
+        };
+        let text = to("reader0@example.cn");
         assert!(text.contains("修订后的第 2 版已发布") && text.contains("https://yijian.example.gov.cn/c/ai-service-safety/versions/2/changes"), "{text}");
+        // A follower of an article learns whether it changed, and lands on its diff.
+        let seventh = to("seventh@example.cn");
+        assert!(seventh.contains("修改了您关注的条文") && seventh.contains("/versions/2/changes#change-7"), "{seventh}");
+        let fifth = to("fifth@example.cn");
+        assert!(fifth.contains("您关注的条文未作修改") && !fifth.contains("#change-"), "{fifth}");
     }
 }

@@ -687,3 +687,5 @@ export-xlsx = Export comments (Excel)
 
 # Digests: a revised version
 digest-new-version = Revised version { $n } has been published; what changed and why: { $link }
+digest-new-version-article-changed = Revised version { $n } changed the article you follow; what changed and why: { $link }
+digest-new-version-article-unchanged = Revised version { $n } has been published and leaves the article you follow as it was: { $link }

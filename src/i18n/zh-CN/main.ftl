@@ -642,3 +642,5 @@ export-xlsx = 导出意见（Excel）
 
 # Digests: a revised version
 digest-new-version = 修订后的第 { $n } 版已发布，修改内容及原因：{ $link }
+digest-new-version-article-changed = 修订后的第 { $n } 版修改了您关注的条文，修改内容及原因：{ $link }
+digest-new-version-article-unchanged = 修订后的第 { $n } 版已发布，您关注的条文未作修改：{ $link }
