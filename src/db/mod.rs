@@ -132,10 +132,13 @@ pub fn establish(url: &DatabaseUrl) -> diesel::ConnectionResult<DbConnection> {
         DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgresql),
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-            // WAL lets readers proceed during a write; busy_timeout makes writers queue instead of failing.
+            // WAL lets readers proceed during a write; busy_timeout makes writers queue instead of
+            // failing. Each of the pool's connections keeps its own page cache: 1 MiB each rather
+            // than SQLite's 2 MiB keeps a busy server's memory within 100 MiB, and the file's pages
+            // stay in the operating system's cache anyway.
             conn.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -1024;",
             )
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))

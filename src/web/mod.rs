@@ -101,6 +101,10 @@ pub fn serve(
 ) -> std::io::Result<Server> {
     let secure_cookies = state.secure_cookies();
     let pages = state.pages.clone();
+    // Handlers reach the database on each worker's blocking pool, where a task beyond the pool's
+    // connections only waits for one: more threads than connections would add their stacks and
+    // allocator arenas (tens of MiB under 256 connections) and nothing else.
+    let blocking_threads = usize::try_from(state.pool.max_size()).unwrap_or(16);
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         let fixed = fixed.clone();
@@ -213,6 +217,7 @@ pub fn serve(
                 }
             })
     })
+    .worker_max_blocking_threads(blocking_threads)
     .listen(listener)?;
     if workers > 0 {
         server = server.workers(workers);
