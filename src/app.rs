@@ -12,8 +12,12 @@ use crate::mail::digest::Scheduler as DigestScheduler;
 use crate::mail::{Transport, Worker};
 use crate::web::{self, AppState, FixedRoute};
 
-/// Connections each instance keeps open at most.
+/// Connections each instance keeps open at most to PostgreSQL.
 const POOL_SIZE: u32 = 16;
+
+/// Connections to an SQLite file: it takes one writer at a time and readers run on the two
+/// cores, so more connections would only add a page cache (and a blocking thread) each.
+const SQLITE_POOL_SIZE: u32 = 8;
 
 /// The settings key under which a generated secret key is stored.
 const SECRET_KEY_SETTING: &str = "secret_key";
@@ -21,7 +25,11 @@ const SECRET_KEY_SETTING: &str = "secret_key";
 /// Opens the pool, runs pending migrations and settles the secret key. Blocking: call it from
 /// `spawn_blocking` or before the runtime starts serving.
 pub fn prepare_database(config: &Config) -> anyhow::Result<(DbPool, SecretKey)> {
-    let pool = db::connect(&config.database, POOL_SIZE)?;
+    let size = match config.database {
+        crate::config::DatabaseUrl::Sqlite(_) => SQLITE_POOL_SIZE,
+        crate::config::DatabaseUrl::Postgres(_) => POOL_SIZE,
+    };
+    let pool = db::connect(&config.database, size)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     let ran = db::migrate(&mut conn)?;
     if ran > 0 {
