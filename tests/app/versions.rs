@@ -63,12 +63,22 @@ pub async fn create(app: &TestApp) {
 
 /// Posts the revised text as an upload; `publish` is what the review page's button sends.
 pub async fn upload(browser: &Browser, text: &str, publish: bool) -> Reply {
+    let fields = if publish {
+        vec![("publish", "1")]
+    } else {
+        Vec::new()
+    };
+    send_version(browser, text, &fields).await
+}
+
+/// Posts the form of `/c/wuye/versions/new` with `text` and the other `fields` in order.
+async fn send_version(browser: &Browser, text: &str, fields: &[(&'static str, &str)]) -> Reply {
     let (_, page) = browser.get("/c/wuye/versions/new").await;
     let mut form = reqwest::multipart::Form::new()
         .text("csrf", csrf_of(&page))
         .text("draft_text", text.to_owned());
-    if publish {
-        form = form.text("publish", "1");
+    for (name, value) in fields {
+        form = form.text(*name, (*value).to_owned());
     }
     let resp = browser
         .client
@@ -343,25 +353,10 @@ const VERSION_2_SPLIT_MERGE: &str = "\
 
 /// Posts the revised text for publication with the drafter's matching, one value per article.
 async fn publish_corrected(browser: &Browser, continues: &[&str], also: &[&str]) -> Reply {
-    let (_, page) = browser.get("/c/wuye/versions/new").await;
-    let mut form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_of(&page))
-        .text("draft_text", VERSION_2_SPLIT_MERGE.to_owned())
-        .text("publish", "1");
-    for c in continues {
-        form = form.text("continues", (*c).to_owned());
-    }
-    for a in also {
-        form = form.text("also", (*a).to_owned());
-    }
-    let resp = browser
-        .client
-        .post(format!("{}/c/wuye/versions/new", browser.base))
-        .multipart(form)
-        .send()
-        .await
-        .expect("request");
-    Reply::read(resp).await
+    let mut fields = vec![("publish", "1")];
+    fields.extend(continues.iter().map(|c| ("continues", *c)));
+    fields.extend(also.iter().map(|a| ("also", *a)));
+    send_version(browser, VERSION_2_SPLIT_MERGE, &fields).await
 }
 
 on_both_backends! {
@@ -425,21 +420,12 @@ on_both_backends! {
 
 /// Publishes version 2 with a new comment round from `opens` to `closes` (Beijing days).
 async fn publish_with_round(browser: &Browser, opens: &str, closes: &str) -> Reply {
-    let (_, page) = browser.get("/c/wuye/versions/new").await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_of(&page))
-        .text("draft_text", VERSION_2.to_owned())
-        .text("publish", "1")
-        .text("opens", opens.to_owned())
-        .text("closes", closes.to_owned());
-    let resp = browser
-        .client
-        .post(format!("{}/c/wuye/versions/new", browser.base))
-        .multipart(form)
-        .send()
-        .await
-        .expect("request");
-    Reply::read(resp).await
+    send_version(
+        browser,
+        VERSION_2,
+        &[("publish", "1"), ("opens", opens), ("closes", closes)],
+    )
+    .await
 }
 
 on_both_backends! {
